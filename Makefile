@@ -1,0 +1,94 @@
+# assay — build, test, demo, bench, install.
+#
+# `make` builds build/assay. `make test` runs every Criterion suite under
+# tests/ (unit and end-to-end; the end-to-end suites run the built binary).
+# `make asan` builds the same tree with AddressSanitizer and UBSan into
+# build/asan/ and runs the same tests against it. `make demo` and `make test`
+# first run scripts/bootstrap, which installs missing Debian packages.
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+PKGS     := libxml-2.0 jansson inih libcrypto
+VERSION  := 0.1.0
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
+
+WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
+	-DASSAY_VERSION='"$(VERSION)"' -DASSAY_DATADIR='"$(PREFIX)/share/assay"' -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
+LIBS     := $(PKG_LIBS) -lpthread -lm
+
+SRC      := $(wildcard lib/*.c harness/*.c probes/*.c probes/*/*.c rules/*.c reports/*.c)
+MAIN     := harness/main.c
+LIBSRC   := $(filter-out $(MAIN),$(SRC))
+LIBOBJ   := $(LIBSRC:%.c=$(BUILD)/obj/%.o)
+TESTSRC  := $(wildcard tests/test_*.c)
+TESTBIN  := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test asan valgrind demo bench install clean bootstrap format check-deps
+all: $(BUILD)/assay
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libassay.a: $(LIBOBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/assay: $(BUILD)/obj/$(MAIN:.c=.o) $(BUILD)/libassay.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libassay.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libassay.a $(LIBS) $(CRIT_LIBS)
+
+bootstrap:
+	@scripts/bootstrap
+
+# Each suite runs from the repository root with ASSAY_BIN naming the binary
+# under test; a failing suite fails the target but the others still run.
+test: bootstrap
+	@$(MAKE) --no-print-directory $(BUILD)/assay $(TESTBIN)
+	@fail=0; for t in $(TESTBIN); do \
+		echo "== $$t"; \
+		ASSAY_BIN=$(BUILD)/assay ASSAY_RULES_DIR=rules $$t --jobs 2 || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "FAILED: some test suites failed"; exit 1; fi; \
+	echo "all test suites passed"
+
+asan: bootstrap
+	@$(MAKE) --no-print-directory test BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+valgrind: $(BUILD)/assay $(TESTBIN)
+	@for t in $(TESTBIN); do \
+		ASSAY_BIN=$(BUILD)/assay ASSAY_RULES_DIR=rules valgrind -q --error-exitcode=99 \
+			--leak-check=full --errors-for-leak-kinds=definite $$t --no-early-exit -j1 || exit 1; \
+	done
+
+demo: bootstrap
+	@$(MAKE) --no-print-directory $(BUILD)/assay
+	@scripts/demo $(BUILD)/assay
+
+bench: $(BUILD)/assay
+	@bench/run $(BUILD)/assay
+
+install: $(BUILD)/assay
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/assay/rules
+	install -m 755 $(BUILD)/assay $(DESTDIR)$(PREFIX)/bin/assay
+	install -m 644 rules/*.xml rules/ruleset.xsd $(DESTDIR)$(PREFIX)/share/assay/rules/
+
+format:
+	clang-format -i $(SRC) $(wildcard lib/*.h harness/*.h probes/*.h probes/*/*.h rules/*.h reports/*.h) $(TESTSRC) tests/testutil.h
+
+clean:
+	rm -rf build out
+
+-include $(LIBOBJ:.o=.d) $(BUILD)/obj/$(MAIN:.c=.d)

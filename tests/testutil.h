@@ -1,0 +1,99 @@
+/*
+ * Helpers shared by the Criterion suites: temporary folders, files, and
+ * running the built binary (ASSAY_BIN, set by `make test`) with its exit
+ * code and output captured. Header-only so each suite stays one file.
+ */
+#ifndef ASSAY_TESTS_TESTUTIL_H
+#define ASSAY_TESTS_TESTUTIL_H
+
+#include <criterion/criterion.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+/* A fresh temporary folder; the caller frees the string. */
+static inline char *tu_tmpdir(void)
+{
+	char tmpl[] = "/tmp/assay-test-XXXXXX";
+	char *d = mkdtemp(tmpl);
+	cr_assert(d, "mkdtemp failed");
+	return xstrdup(d);
+}
+
+/* Write text to dir/name (or to name when dir is NULL); returns the path. */
+static inline char *tu_write(const char *dir, const char *name, const char *text)
+{
+	char *path = dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static inline char *tu_read(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (file_read_all(&buf, &len, path, 64u << 20) < 0)
+		return NULL;
+	return buf;
+}
+
+static inline const char *tu_bin(void)
+{
+	const char *b = getenv("ASSAY_BIN");
+	return b ? b : "build/assay";
+}
+
+struct tu_run {
+	int code; /* exit code, or 128+signal */
+	char *out;
+	char *err;
+};
+
+/*
+ * Run a shell command line (printf-style) with stdout and stderr captured
+ * to temporary files. "%A" is not special: build the line with tu_bin().
+ */
+static inline struct tu_run tu_sh(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *cmd = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *dir = tu_tmpdir();
+	char *line = xasprintf("(%s) >%s/out 2>%s/err </dev/null", cmd, dir, dir);
+	int st = system(line);
+	struct tu_run r = {0};
+	r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	char *p = xasprintf("%s/out", dir);
+	r.out = tu_read(p);
+	free(p);
+	p = xasprintf("%s/err", dir);
+	r.err = tu_read(p);
+	free(p);
+	if (!r.out)
+		r.out = xstrdup("");
+	if (!r.err)
+		r.err = xstrdup("");
+	free(line);
+	free(cmd);
+	free(dir);
+	return r;
+}
+
+static inline void tu_run_free(struct tu_run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+#endif
