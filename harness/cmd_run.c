@@ -1,0 +1,370 @@
+/*
+ * `assay run PLAN`: the whole flow. Load and check the plan and the rule
+ * sets (exit 2 before any probe runs if either is wrong), run every
+ * (target, probe) unit through the scheduler, judge the facts, write
+ * results.json and the requested reports, print a summary, and exit with
+ * the CI contract's code.
+ */
+#include "harness/cmds.h"
+#include "harness/plan.h"
+#include "harness/results.h"
+#include "harness/sched.h"
+#include "lib/err.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+#include "reports/report.h"
+#include "rules/ruleset.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: assay run PLAN.ini [-o DIR] [--format json,junit] [--fail-on SEVERITY]\n"
+		"                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n\n"
+		"  -o, --output DIR     write results.json and reports here (default: out)\n"
+		"  -f, --format LIST    reports to write besides results.json:");
+	for (size_t i = 0; renderer_registry[i]; i++)
+		fprintf(f, " %s", renderer_registry[i]->name);
+	fprintf(f, "\n"
+		   "      --fail-on SEV    exit 1 when a rule at or above SEV fails: critical, high\n"
+		   "                       (default, or the plan's fail-on), medium, low, info\n"
+		   "  -j, --jobs N         run N probes at once (default 4)\n"
+		   "      --timeout S      default deadline of each probe (plan: timeout; 120 s)\n"
+		   "      --rules-dir DIR  also load the rule sets in DIR\n"
+		   "      --lang L         report language: en, zh or both (default both)\n"
+		   "  -q, --quiet          print only errors\n\n"
+		   "exit: 0 clean, 1 failed at or above --fail-on, 2 usage/plan/rules error,\n"
+		   "      3 incomplete (a probe errored or timed out)\n");
+}
+
+int cmd_load_rules(struct rulebook *b, const char *extra_dir)
+{
+	const char *dir = rules_default_dir();
+	char *xsd = xasprintf("%s/ruleset.xsd", dir);
+	int rc = rulebook_load_dir(b, dir, xsd);
+	if (rc == 0 && extra_dir)
+		rc = rulebook_load_dir(b, extra_dir, xsd);
+	free(xsd);
+	return rc;
+}
+
+static int mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int rc = mkdir(p, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return rc;
+}
+
+int cmd_render(const struct results *r, const char *formats, const char *dir, const char *file,
+	       const char *lang, int quiet)
+{
+	char *list = xstrdup(formats), *save = NULL;
+	struct render_opts o = {.lang = lang};
+	int rc = 0;
+	for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		const struct renderer *rd = renderer_find(f);
+		if (!rd) {
+			rc = err_set("unknown format '%s'", f);
+			break;
+		}
+		char *path = file ? xstrdup(file) : xasprintf("%s/%s", dir, rd->ext);
+		bool to_stdout = strcmp(path, "-") == 0;
+		FILE *out = to_stdout ? stdout : fopen(path, "w");
+		if (!out) {
+			rc = err_set("%s: cannot write: %s", path, strerror(errno));
+			free(path);
+			break;
+		}
+		rc = rd->render(r, &o, out);
+		if (!to_stdout && fclose(out) != 0 && rc == 0)
+			rc = err_set("%s: cannot write: %s", path, strerror(errno));
+		if (rc == 0 && !quiet && !to_stdout)
+			fprintf(stderr, "assay: wrote %s\n", path);
+		free(path);
+		if (rc < 0)
+			break;
+	}
+	free(list);
+	return rc;
+}
+
+/* Split the plan's targets into (target, probe) work units, in plan order. */
+static size_t build_work(struct work **out, struct plan *p, struct results *r, double deftimeout)
+{
+	size_t n = 0, cap = 0;
+	struct work *w = NULL;
+	for (size_t t = 0; t < p->ntargets; t++) {
+		struct plan_target *pt = &p->targets[t];
+		const struct probe *seen[64];
+		size_t nseen = 0;
+		for (size_t i = 0; i < pt->ninputs; i++) {
+			const struct probe *pr = probe_for_key(pt->inputs[i].key);
+			bool dup = false;
+			for (size_t k = 0; k < nseen; k++)
+				dup |= seen[k] == pr;
+			if (dup || nseen == 64)
+				continue;
+			seen[nseen++] = pr;
+
+			struct work *u = ARRAY_PUSH(w, n, cap);
+			memset(u, 0, sizeof(*u));
+			u->probe = pr;
+			u->timeout_s = pt->timeout_s > 0 ? pt->timeout_s : deftimeout;
+			/* Inputs and options of this probe only; arrays owned by the unit. */
+			struct target_input *ins = xcalloc(pt->ninputs, sizeof(*ins));
+			struct target_option *opts = xcalloc(pt->noptions + 1, sizeof(*opts));
+			size_t nin = 0, nopt = 0;
+			for (size_t k = 0; k < pt->ninputs; k++)
+				if (probe_for_key(pt->inputs[k].key) == pr)
+					ins[nin++] = pt->inputs[k];
+			for (size_t k = 0; k < pt->noptions; k++) {
+				char key[64];
+				const char *dot = strchr(pt->options[k].name, '.');
+				snprintf(key, sizeof(key), "%.*s", (int)(dot - pt->options[k].name),
+					 pt->options[k].name);
+				if (probe_for_key(key) == pr)
+					opts[nopt++] = pt->options[k];
+			}
+			u->target = (struct target){pt->name, ins, nin, opts, nopt};
+
+			struct probe_run *run = results_add_run(r);
+			run->target = xstrdup(pt->name);
+			run->probe = xstrdup(pr->name);
+			run->inputs = xcalloc(nin, sizeof(*run->inputs));
+			for (size_t k = 0; k < nin; k++) {
+				run->inputs[k].key = xstrdup(ins[k].key);
+				run->inputs[k].value = xstrdup(ins[k].value);
+			}
+			run->ninputs = nin;
+		}
+	}
+	/* results_add_run may have moved the runs: link them now. */
+	for (size_t i = 0; i < n; i++)
+		w[i].run = &r->runs[i];
+	*out = w;
+	return n;
+}
+
+static void print_summary(const struct results *r, enum severity fail_on, double secs)
+{
+	struct summary s;
+	results_summarize(r, fail_on, &s);
+	printf("assay: %s: %zu verdicts on %zu targets, %zu probe runs in %.1f s\n",
+	       r->plan_name ? r->plan_name : "run", s.total, r->ntargets, r->nruns, secs);
+	printf("  ");
+	for (int v = 0; v < VERDICT__COUNT; v++)
+		printf("%s %zu%s", verdict_name((enum verdict)v), s.by_verdict[v],
+		       v + 1 < VERDICT__COUNT ? "  " : "\n");
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct verdict_row *w = &r->rows[i];
+		if (w->verdict != VERDICT_FAIL && w->verdict != VERDICT_ERROR)
+			continue;
+		printf("  %-5s %-8s %-12s %-16s %s\n", w->verdict == VERDICT_FAIL ? "FAIL" : "ERROR",
+		       severity_name(w->severity), w->rule, w->target,
+		       w->title_en ? w->title_en : w->title_zh ? w->title_zh : "");
+		if (w->reason)
+			printf("        %s\n", w->reason);
+	}
+	for (size_t i = 0; i < r->nruns; i++)
+		if (strcmp(r->runs[i].status, "ok") != 0)
+			printf("  probe %s on %s: %s%s%s\n", r->runs[i].probe, r->runs[i].target,
+			       r->runs[i].status, r->runs[i].facts.nerrors ? ": " : "",
+			       r->runs[i].facts.nerrors ? r->runs[i].facts.errors[0] : "");
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'},
+		{"fail-on", required_argument, NULL, 'F'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"rules-dir", required_argument, NULL, 'R'},
+		{"lang", required_argument, NULL, 'L'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *outdir = "out", *formats = "json", *rules_dir = NULL, *lang = "both";
+	const char *fail_on_arg = NULL;
+	double timeout = 0;
+	int jobs = 4, quiet = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:j:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'f':
+			formats = optarg;
+			break;
+		case 'F':
+			fail_on_arg = optarg;
+			break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 256) {
+				fprintf(stderr, "assay run: -j: expected 1..256, found '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			jobs = (int)v;
+			break;
+		}
+		case 't':
+			if (parse_duration(&timeout, optarg) < 0 || timeout <= 0) {
+				fprintf(stderr, "assay run: --timeout: expected a duration, found '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'R':
+			rules_dir = optarg;
+			break;
+		case 'L':
+			lang = optarg;
+			if (strcmp(lang, "en") && strcmp(lang, "zh") && strcmp(lang, "both")) {
+				fprintf(stderr, "assay run: --lang: expected en, zh or both\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return EXIT_CLEAN;
+		default:
+			run_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "assay run: expected one plan file\n");
+		run_usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* Check the formats before any probe runs. */
+	char *fl = xstrdup(formats), *save = NULL;
+	for (char *f = strtok_r(fl, ",", &save); f; f = strtok_r(NULL, ",", &save))
+		if (!renderer_find(f)) {
+			fprintf(stderr, "assay run: unknown format '%s'\n", f);
+			free(fl);
+			return EXIT_USAGE;
+		}
+	free(fl);
+	enum severity fail_on = SEV_HIGH;
+	if (fail_on_arg && severity_parse(&fail_on, fail_on_arg) < 0) {
+		fprintf(stderr, "assay run: --fail-on: expected critical, high, medium, low or info\n");
+		return EXIT_USAGE;
+	}
+
+	struct plan plan;
+	struct rulebook book = {0};
+	if (plan_load(&plan, argv[optind]) < 0 || cmd_load_rules(&book, rules_dir) < 0 ||
+	    plan_check_rules(&plan, &book) < 0) {
+		fprintf(stderr, "assay: %s\n", err_msg());
+		plan_free(&plan);
+		rulebook_free(&book);
+		return EXIT_USAGE;
+	}
+	if (!fail_on_arg && plan.fail_on_set)
+		fail_on = plan.fail_on;
+	if (mkdir_p(outdir) < 0) {
+		fprintf(stderr, "assay: %s: cannot create: %s\n", outdir, strerror(errno));
+		plan_free(&plan);
+		rulebook_free(&book);
+		return EXIT_USAGE;
+	}
+
+	struct results r;
+	results_init(&r);
+	char ts[32];
+	time_utc_iso(ts, sizeof(ts));
+	r.started = xstrdup(ts);
+	r.tool_version = xstrdup(ASSAY_VERSION);
+	r.plan_name = xstrdup(plan.name);
+	r.plan_file = xstrdup(plan.file);
+	r.plan_sha256 = plan.sha256 ? xstrdup(plan.sha256) : NULL;
+	r.fail_on = fail_on;
+	r.targets = xcalloc(plan.ntargets + 1, sizeof(char *));
+	for (size_t i = 0; i < plan.ntargets; i++)
+		r.targets[r.ntargets++] = xstrdup(plan.targets[i].name);
+	long today = date_today();
+	r.waivers = xcalloc(plan.nwaivers + 1, sizeof(*r.waivers));
+	for (size_t i = 0; i < plan.nwaivers; i++) {
+		waiver_copy(&r.waivers[r.nwaivers], &plan.waivers[i]);
+		long until = 0;
+		r.waivers[r.nwaivers].active =
+			date_parse(&until, plan.waivers[i].until) == 0 && until >= today;
+		r.nwaivers++;
+	}
+	r.attests = xcalloc(plan.nattests + 1, sizeof(*r.attests));
+	for (size_t i = 0; i < plan.nattests; i++)
+		attestation_copy(&r.attests[r.nattests++], &plan.attests[i]);
+
+	struct work *w = NULL;
+	size_t n = build_work(&w, &plan, &r, timeout > 0 ? timeout : plan.timeout_s);
+	double t0 = time_mono_ms();
+	sched_run(w, n, jobs, !quiet && isatty(STDERR_FILENO));
+	double secs = (time_mono_ms() - t0) / 1000.0;
+
+	int code = EXIT_USAGE;
+	if (engine_evaluate(&book, plan.rulesets, plan.nrulesets, &r) < 0) {
+		fprintf(stderr, "assay: %s\n", err_msg());
+	} else {
+		time_utc_iso(ts, sizeof(ts));
+		r.finished = xstrdup(ts);
+		char *path = xasprintf("%s/results.json", outdir);
+		int rc = results_write(&r, path);
+		if (rc == 0 && !quiet)
+			fprintf(stderr, "assay: wrote %s\n", path);
+		free(path);
+		/* results.json is always written; "json" in --format adds nothing. */
+		char *rest = xstrdup(formats), *s2 = NULL;
+		struct strbuf other = STRBUF_INIT;
+		for (char *f = strtok_r(rest, ",", &s2); f; f = strtok_r(NULL, ",", &s2))
+			if (strcmp(f, "json") != 0)
+				sb_printf(&other, "%s%s", other.len ? "," : "", f);
+		free(rest);
+		if (rc == 0 && other.len)
+			rc = cmd_render(&r, other.buf, outdir, NULL, lang, quiet);
+		sb_free(&other);
+		if (rc < 0) {
+			fprintf(stderr, "assay: %s\n", err_msg());
+			code = EXIT_INCOMPLETE;
+		} else {
+			if (!quiet)
+				print_summary(&r, fail_on, secs);
+			code = results_exit_code(&r, fail_on);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free((void *)w[i].target.inputs);
+		free((void *)w[i].target.options);
+	}
+	free(w);
+	results_free(&r);
+	plan_free(&plan);
+	rulebook_free(&book);
+	return code;
+}

@@ -1,0 +1,237 @@
+/*
+ * The rule engine: judge the facts of a run, rule by rule and target by
+ * target, and append one verdict row for each.
+ *
+ * - Manual rules give one row for the whole assessment (target "-"):
+ *   "manual" until the plan attests them, then the attested status.
+ * - An automated rule gets a row for every target on which one of its
+ *   probes ran. A key the check needs but no probe set is an "error" (the
+ *   probe ran and could not decide); a rule none of whose probes ran on
+ *   any target gets one "not-applicable" row, so that every clause of the
+ *   selected rule sets has a verdict in the report.
+ * - An active waiver (until >= the run's date) turns a fail or an error
+ *   into "waived", keeping the evaluated verdict beside it; an expired
+ *   waiver is listed in the results and changes nothing.
+ */
+#include "rules/ruleset.h"
+#include "lib/err.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char **strv_dup(char *const *v, size_t n)
+{
+	char **out = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
+				   const struct rule *ru, const char *target)
+{
+	struct verdict_row *w = results_add_row(r);
+	w->rule = xstrdup(ru->id);
+	w->ruleset = xstrdup(rs->id);
+	w->target = xstrdup(target);
+	w->manual = ru->manual;
+	w->severity = ru->severity;
+	w->title_en = dup_or_null(ru->title_en);
+	w->title_zh = dup_or_null(ru->title_zh);
+	w->clause = dup_or_null(ru->clause);
+	w->confidence = dup_or_null(ru->confidence);
+	w->xrefs = strv_dup(ru->xrefs, ru->nxrefs);
+	w->nxrefs = ru->nxrefs;
+	w->probes = strv_dup(ru->probes, ru->nprobes);
+	w->nprobes = ru->nprobes;
+	w->check = dup_or_null(ru->check_src);
+	w->remediation_en = dup_or_null(ru->remediation_en);
+	w->remediation_zh = dup_or_null(ru->remediation_zh);
+	return w;
+}
+
+static void judge_manual(struct results *r, const struct ruleset *rs, const struct rule *ru)
+{
+	struct verdict_row *w = new_row(r, rs, ru, "-");
+	const struct attestation *a = NULL;
+	for (size_t i = 0; i < r->nattests; i++)
+		if (strcmp(r->attests[i].rule, ru->id) == 0)
+			a = &r->attests[i]; /* the last one wins */
+	if (!a) {
+		w->verdict = VERDICT_MANUAL;
+		w->reason = xasprintf("needs an attestation: %s",
+				      ru->evidence_en ? ru->evidence_en
+						      : ru->evidence_zh ? ru->evidence_zh : "evidence");
+	} else {
+		if (verdict_parse(&w->verdict, a->status) < 0)
+			w->verdict = VERDICT_ERROR;
+		w->attest = xcalloc(1, sizeof(*w->attest));
+		attestation_copy(w->attest, a);
+		w->reason = xasprintf("attested %s by %s on %s", a->status, a->by ? a->by : "?",
+				      a->date ? a->date : "?");
+	}
+	w->evaluated = w->verdict;
+}
+
+static bool rule_reads(const struct rule *ru, const char *probe)
+{
+	for (size_t i = 0; i < ru->nprobes; i++)
+		if (strcmp(ru->probes[i], probe) == 0)
+			return true;
+	return false;
+}
+
+struct key_ctx {
+	struct verdict_row *w;
+	const struct facts *f;
+	size_t cap;
+};
+
+static void add_deciding(const char *key, void *ctx)
+{
+	struct key_ctx *k = ctx;
+	const struct fact_value *v = facts_get(k->f, key);
+	if (!v)
+		return;
+	struct fact *f = ARRAY_PUSH(k->w->facts, k->w->nfacts, k->cap);
+	f->key = xstrdup(key);
+	fact_value_copy(&f->v, v);
+}
+
+/* Merge the facts of several runs into one view (a rule may read several probes). */
+static void merge_facts(struct facts *dst, const struct facts *src)
+{
+	for (size_t i = 0; i < src->nfacts; i++)
+		facts_add_value(dst, src->facts[i].key, &src->facts[i].v);
+}
+
+static void judge_target(struct results *r, const struct ruleset *rs, const struct rule *ru,
+			 const char *target)
+{
+	const struct probe_run *runs[16];
+	size_t nruns = 0;
+	for (size_t i = 0; i < r->nruns && nruns < 16; i++)
+		if (strcmp(r->runs[i].target, target) == 0 && rule_reads(ru, r->runs[i].probe))
+			runs[nruns++] = &r->runs[i];
+	if (nruns == 0)
+		return;
+
+	struct facts merged;
+	const struct facts *view = &runs[0]->facts;
+	if (nruns > 1) {
+		facts_init(&merged);
+		for (size_t i = 0; i < nruns; i++)
+			merge_facts(&merged, &runs[i]->facts);
+		view = &merged;
+	}
+
+	struct verdict_row *w = new_row(r, rs, ru, target);
+	char *why = NULL, *missing = NULL;
+	enum expr_result res = expr_eval(ru->check, view, &why, &missing);
+	switch (res) {
+	case EXPR_TRUE:
+		w->verdict = VERDICT_PASS;
+		break;
+	case EXPR_FALSE:
+		w->verdict = VERDICT_FAIL;
+		w->reason = xasprintf("check is false: %s", ru->check_src);
+		break;
+	case EXPR_MISSING: {
+		w->verdict = VERDICT_ERROR;
+		const struct probe_run *failed = NULL;
+		for (size_t i = 0; i < nruns; i++)
+			if (strcmp(runs[i]->status, "ok") != 0)
+				failed = runs[i];
+		if (failed)
+			w->reason = xasprintf("probe %s %s: %s", failed->probe, failed->status,
+					      failed->facts.nerrors ? failed->facts.errors[0]
+								    : "no detail");
+		else
+			w->reason = xasprintf("%s by the %s probe", why ? why : "a fact is missing",
+					      runs[0]->probe);
+		break;
+	}
+	case EXPR_ERROR:
+		w->verdict = VERDICT_ERROR;
+		w->reason = xasprintf("check cannot be evaluated: %s", why ? why : "?");
+		break;
+	}
+	free(why);
+	free(missing);
+	struct key_ctx kc = {.w = w, .f = view};
+	expr_keys(ru->check, add_deciding, &kc);
+	if (nruns > 1)
+		facts_free(&merged);
+
+	w->evaluated = w->verdict;
+	if (w->verdict == VERDICT_FAIL || w->verdict == VERDICT_ERROR) {
+		for (size_t i = 0; i < r->nwaivers; i++) {
+			const struct waiver *wv = &r->waivers[i];
+			if (!wv->active || strcmp(wv->rule, ru->id) != 0 ||
+			    (wv->target && strcmp(wv->target, target) != 0))
+				continue;
+			w->verdict = VERDICT_WAIVED;
+			w->waiver = xcalloc(1, sizeof(*w->waiver));
+			waiver_copy(w->waiver, wv);
+			break;
+		}
+	}
+}
+
+static void judge_auto(struct results *r, const struct ruleset *rs, const struct rule *ru)
+{
+	size_t judged = 0;
+	for (size_t t = 0; t < r->ntargets; t++) {
+		bool ran = false;
+		for (size_t i = 0; i < r->nruns && !ran; i++)
+			ran = strcmp(r->runs[i].target, r->targets[t]) == 0 &&
+			      rule_reads(ru, r->runs[i].probe);
+		if (!ran)
+			continue;
+		judge_target(r, rs, ru, r->targets[t]);
+		judged++;
+	}
+	if (judged == 0) {
+		struct verdict_row *w = new_row(r, rs, ru, "-");
+		w->verdict = w->evaluated = VERDICT_NA;
+		struct strbuf sb = STRBUF_INIT;
+		sb_adds(&sb, "no target in this plan ran the ");
+		for (size_t i = 0; i < ru->nprobes; i++)
+			sb_printf(&sb, "%s%s", i ? " or " : "", ru->probes[i]);
+		sb_adds(&sb, " probe");
+		w->reason = sb_detach(&sb);
+	}
+}
+
+int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, struct results *r)
+{
+	size_t nsel = nids ? nids : b->nsets;
+	for (size_t s = 0; s < nsel; s++) {
+		const struct ruleset *rs = nids ? rulebook_find(b, ids[s]) : &b->sets[s];
+		if (!rs)
+			return err_set("no rule set '%s'", ids[s]);
+		struct ruleset_info *ri = ARRAY_PUSH(r->rulesets, r->nrulesets, r->caprulesets);
+		memset(ri, 0, sizeof(*ri));
+		ri->id = xstrdup(rs->id);
+		ri->title_en = dup_or_null(rs->title_en);
+		ri->title_zh = dup_or_null(rs->title_zh);
+		ri->version = dup_or_null(rs->version);
+		ri->file = dup_or_null(rs->file);
+		ri->nrules = rs->nrules;
+		for (size_t k = 0; k < rs->nrules; k++) {
+			const struct rule *ru = &rs->rules[k];
+			if (ru->manual)
+				judge_manual(r, rs, ru);
+			else
+				judge_auto(r, rs, ru);
+		}
+	}
+	return 0;
+}
