@@ -188,6 +188,11 @@ static void print_summary(const struct results *r, enum severity fail_on, double
 			printf("  probe %s on %s: %s%s%s\n", r->runs[i].probe, r->runs[i].target,
 			       r->runs[i].status, r->runs[i].facts.nerrors ? ": " : "",
 			       r->runs[i].facts.nerrors ? r->runs[i].facts.errors[0] : "");
+	int code = results_exit_code(r, fail_on);
+	printf("exit %d: %s\n", code,
+	       code == 1   ? "rules failed at or above the --fail-on severity"
+	       : code == 3 ? "incomplete: a probe errored or timed out, or a rule could not be decided"
+			   : "nothing failed at or above the --fail-on severity");
 }
 
 int cmd_run(int argc, char **argv)
