@@ -36,9 +36,14 @@ static void probe_usage(FILE *f, const struct probe *p)
 	fprintf(f, "\nexit: 0 the probe ran (whatever it found), 3 it errored or timed out, 2 usage\n");
 }
 
-/* Quote a word for /bin/sh. */
+/* Quote a word for /bin/sh, unless it is made only of safe characters. */
 static void sh_quote(struct strbuf *sb, const char *w)
 {
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "_./:=@%+,-") == strlen(w)) {
+		sb_adds(sb, w);
+		return;
+	}
 	sb_addc(sb, '\'');
 	for (; *w; w++) {
 		if (*w == '\'')
