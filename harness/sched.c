@@ -133,9 +133,11 @@ static void finish(struct slot *s, struct work *w, bool timed_out)
 		json_t *j = s->out.len ? json_loadb(s->out.buf, s->out.len, 0, &je) : NULL;
 		const json_t *rc = j ? json_object_get(j, "rc") : NULL;
 		if (!j || !json_is_integer(rc) || facts_from_json(&run->facts, j) < 0) {
-			set_status(run, "error");
-			facts_error(&run->facts, "probe %s exited (status %d) without valid results",
-				    u->probe->name, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			/* A child that died without a word (a sanitizer's exit, abort
+			 * caught by a handler) crashed; one that sent garbage erred. */
+			set_status(run, s->out.len == 0 ? "crashed" : "error");
+			facts_error(&run->facts, "probe %s on %s exited (status %d) without valid results",
+				    u->probe->name, u->target.name, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		} else {
 			set_status(run, json_integer_value(rc) < 0 ? "error" : "ok");
 		}
