@@ -64,13 +64,18 @@ const char *rules_default_dir(void)
 		char *slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			char *cand = xasprintf("%s/../rules", exe);
-			if (dir_has(cand, "ruleset.xsd") && strlen(cand) < sizeof(dir)) {
-				snprintf(dir, sizeof(dir), "%s", cand);
+			/* A build tree (build/assay -> rules/), then an install
+			 * tree wherever it was moved (bin/assay -> share/assay/rules). */
+			static const char *const rel[] = {"../rules", "../share/assay/rules"};
+			for (size_t i = 0; i < 2; i++) {
+				char *cand = xasprintf("%s/%s", exe, rel[i]);
+				bool ok = dir_has(cand, "ruleset.xsd") && strlen(cand) < sizeof(dir);
+				if (ok)
+					snprintf(dir, sizeof(dir), "%s", cand);
 				free(cand);
-				return dir;
+				if (ok)
+					return dir;
 			}
-			free(cand);
 		}
 	}
 	snprintf(dir, sizeof(dir), "%s/rules", ASSAY_DATADIR);

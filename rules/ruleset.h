@@ -51,7 +51,8 @@ struct rulebook {
 /*
  * The folder of the installed rule sets and schema: $ASSAY_RULES_DIR,
  * else rules/ beside the binary's folder (build/assay -> rules/), else
- * the install prefix's share/assay/rules.
+ * share/assay/rules beside it (PREFIX/bin/assay), else the compiled-in
+ * install prefix's share/assay/rules.
  */
 const char *rules_default_dir(void);
 
