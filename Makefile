@@ -52,15 +52,10 @@ bootstrap:
 	@scripts/bootstrap
 
 # Each suite runs from the repository root with ASSAY_BIN naming the binary
-# under test; a failing suite fails the target but the others still run.
+# under test; scripts/run-tests closes with "N passed, N failed".
 test: bootstrap
 	@$(MAKE) --no-print-directory $(BUILD)/assay $(TESTBIN)
-	@fail=0; for t in $(TESTBIN); do \
-		echo "== $$t"; \
-		ASSAY_BIN=$(BUILD)/assay ASSAY_RULES_DIR=rules $$t --jobs 2 || fail=1; \
-	done; \
-	if [ $$fail -ne 0 ]; then echo "FAILED: some test suites failed"; exit 1; fi; \
-	echo "all test suites passed"
+	@scripts/run-tests $(BUILD)/assay $(TESTBIN)
 
 asan: bootstrap
 	@$(MAKE) --no-print-directory test BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \

@@ -22,25 +22,29 @@
 static void probe_usage(FILE *f, const struct probe *p)
 {
 	fprintf(f, "usage: assay probe %s TARGET... [--json] [--timeout S]%s\n",
-		p ? p->name : "NAME", p ? "" : " [PROBE OPTIONS]");
+	        p ? p->name : "NAME", p ? "" : " [PROBE OPTIONS]");
 	if (!p) {
-		fprintf(f, "       assay probe exec [--json] -- COMMAND [ARGS]\n\n"
-			   "'assay probes' lists the probes; 'assay probe NAME --help' their options.\n");
+		fprintf(
+		    f,
+		    "       assay probe exec [--json] -- COMMAND [ARGS]\n\n"
+		    "'assay probes' lists the probes; 'assay probe NAME --help' their options.\n");
 		return;
 	}
-	fprintf(f, "\n%s\n\n  --json         one JSON object on stdout\n"
-		   "  --timeout S    deadline of the probe (default 120 s)\n",
-		p->summary);
+	fprintf(f,
+	        "\n%s\n\n  --json         one JSON object on stdout\n"
+	        "  --timeout S    deadline of the probe (default 120 s)\n",
+	        p->summary);
 	for (size_t i = 0; p->options && p->options[i].name; i++)
 		fprintf(f, "  --%-12s %s\n", p->options[i].name, p->options[i].help);
-	fprintf(f, "\nexit: 0 the probe ran (whatever it found), 3 it errored or timed out, 2 usage\n");
+	fprintf(
+	    f, "\nexit: 0 the probe ran (whatever it found), 3 it errored or timed out, 2 usage\n");
 }
 
 /* Quote a word for /bin/sh, unless it is made only of safe characters. */
 static void sh_quote(struct strbuf *sb, const char *w)
 {
 	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			    "_./:=@%+,-") == strlen(w)) {
+	                    "_./:=@%+,-") == strlen(w)) {
 		sb_adds(sb, w);
 		return;
 	}
@@ -83,8 +87,9 @@ static void print_human(const struct probe_run *run, const char *target)
 		if (fd->loc.stream)
 			sb_printf(&loc, "%s%s", loc.len ? " " : "", fd->loc.stream);
 		printf("  [%s] %s %s%s%s%s%s\n", fd->severity ? fd->severity : "-", fd->kind,
-		       loc.len ? loc.buf : "", fd->message ? "  " : "", fd->message ? fd->message : "",
-		       fd->excerpt ? "  " : "", fd->excerpt ? fd->excerpt : "");
+		       loc.len ? loc.buf : "", fd->message ? "  " : "",
+		       fd->message ? fd->message : "", fd->excerpt ? "  " : "",
+		       fd->excerpt ? fd->excerpt : "");
 		sb_free(&loc);
 	}
 	if (f->nerrors)
@@ -163,13 +168,15 @@ int cmd_probe(int argc, char **argv)
 			}
 			if (strcmp(oname, "timeout") == 0) {
 				if (parse_duration(&timeout, val) < 0 || timeout <= 0) {
-					fprintf(stderr, "assay probe: --timeout: expected a duration\n");
+					fprintf(stderr,
+					        "assay probe: --timeout: expected a duration\n");
 					goto out;
 				}
 				continue;
 			}
 			if (!probe_accepts_option(p, oname)) {
-				fprintf(stderr, "assay probe %s: unknown option --%s\n", p->name, oname);
+				fprintf(stderr, "assay probe %s: unknown option --%s\n", p->name,
+				        oname);
 				probe_usage(stderr, p);
 				goto out;
 			}
@@ -192,10 +199,10 @@ int cmd_probe(int argc, char **argv)
 	run->target = xstrdup(tname);
 	run->probe = xstrdup(p->name);
 	struct work w = {
-		.probe = p,
-		.target = {tname, ins, nin, opts, nopt},
-		.timeout_s = timeout,
-		.run = run,
+	    .probe = p,
+	    .target = {tname, ins, nin, opts, nopt},
+	    .timeout_s = timeout,
+	    .run = run,
 	};
 	sched_run(&w, 1, 1, false);
 	if (json)

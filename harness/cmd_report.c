@@ -16,24 +16,25 @@
 
 static void report_usage(FILE *f)
 {
-	fprintf(f, "usage: assay report RESULTS.json [--format F[,F...]] [-o FILE|DIR] [--lang L]\n\n"
-		   "  -f, --format LIST  formats (default json):");
+	fprintf(f,
+	        "usage: assay report RESULTS.json [--format F[,F...]] [-o FILE|DIR] [--lang L]\n\n"
+	        "  -f, --format LIST  formats (default json):");
 	for (size_t i = 0; renderer_registry[i]; i++)
 		fprintf(f, " %s", renderer_registry[i]->name);
 	fprintf(f, "\n"
-		   "  -o, --output PATH  a file for one format (- for stdout, the default),\n"
-		   "                     a folder for several\n"
-		   "      --lang L       en, zh or both (default both)\n");
+	           "  -o, --output PATH  a file for one format (- for stdout, the default),\n"
+	           "                     a folder for several\n"
+	           "      --lang L       en, zh or both (default both)\n");
 }
 
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"lang", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"lang", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *formats = "json", *output = NULL, *lang = "both";
 	int c;

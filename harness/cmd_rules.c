@@ -14,11 +14,12 @@
 
 static void rules_usage(FILE *f)
 {
-	fprintf(f, "usage: assay rules list [--rules-dir DIR]\n"
-		   "       assay rules validate FILE.xml...\n\n"
-		   "Rule sets are read from %s\n(ASSAY_RULES_DIR overrides it) and from "
-		   "--rules-dir.\n",
-		rules_default_dir());
+	fprintf(f,
+	        "usage: assay rules list [--rules-dir DIR]\n"
+	        "       assay rules validate FILE.xml...\n\n"
+	        "Rule sets are read from %s\n(ASSAY_RULES_DIR overrides it) and from "
+	        "--rules-dir.\n",
+	        rules_default_dir());
 }
 
 static int rules_list(int argc, char **argv)
@@ -50,7 +51,9 @@ static int rules_list(int argc, char **argv)
 		const char *file = strrchr(rs->file, '/');
 		printf("%-12s %6zu %6zu %6zu  %-28s %s\n", rs->id, rs->nrules, rs->nrules - manual,
 		       manual, file ? file + 1 : rs->file,
-		       rs->title_en ? rs->title_en : rs->title_zh ? rs->title_zh : "");
+		       rs->title_en   ? rs->title_en
+		       : rs->title_zh ? rs->title_zh
+		                      : "");
 	}
 	rulebook_free(&b);
 	return EXIT_CLEAN;

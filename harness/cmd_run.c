@@ -25,23 +25,25 @@
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: assay run PLAN.ini [-o DIR] [--format json,junit] [--fail-on SEVERITY]\n"
-		"                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n\n"
-		"  -o, --output DIR     write results.json and reports here (default: out)\n"
-		"  -f, --format LIST    reports to write besides results.json:");
+	fprintf(
+	    f,
+	    "usage: assay run PLAN.ini [-o DIR] [--format json,junit] [--fail-on SEVERITY]\n"
+	    "                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n\n"
+	    "  -o, --output DIR     write results.json and reports here (default: out)\n"
+	    "  -f, --format LIST    reports to write besides results.json:");
 	for (size_t i = 0; renderer_registry[i]; i++)
 		fprintf(f, " %s", renderer_registry[i]->name);
-	fprintf(f, "\n"
-		   "      --fail-on SEV    exit 1 when a rule at or above SEV fails: critical, high\n"
-		   "                       (default, or the plan's fail-on), medium, low, info\n"
-		   "  -j, --jobs N         run N probes at once (default 4)\n"
-		   "      --timeout S      default deadline of each probe (plan: timeout; 120 s)\n"
-		   "      --rules-dir DIR  also load the rule sets in DIR\n"
-		   "      --lang L         report language: en, zh or both (default both)\n"
-		   "  -q, --quiet          print only errors\n\n"
-		   "exit: 0 clean, 1 failed at or above --fail-on, 2 usage/plan/rules error,\n"
-		   "      3 incomplete (a probe errored or timed out)\n");
+	fprintf(f,
+	        "\n"
+	        "      --fail-on SEV    exit 1 when a rule at or above SEV fails: critical, high\n"
+	        "                       (default, or the plan's fail-on), medium, low, info\n"
+	        "  -j, --jobs N         run N probes at once (default 4)\n"
+	        "      --timeout S      default deadline of each probe (plan: timeout; 120 s)\n"
+	        "      --rules-dir DIR  also load the rule sets in DIR\n"
+	        "      --lang L         report language: en, zh or both (default both)\n"
+	        "  -q, --quiet          print only errors\n\n"
+	        "exit: 0 clean, 1 failed at or above --fail-on, 2 usage/plan/rules error,\n"
+	        "      3 incomplete (a probe errored or timed out)\n");
 }
 
 int cmd_load_rules(struct rulebook *b, const char *extra_dir)
@@ -74,7 +76,7 @@ static int mkdir_p(const char *path)
 }
 
 int cmd_render(const struct results *r, const char *formats, const char *dir, const char *file,
-	       const char *lang, int quiet)
+               const char *lang, int quiet)
 {
 	char *list = xstrdup(formats), *save = NULL;
 	struct render_opts o = {.lang = lang};
@@ -139,7 +141,7 @@ static size_t build_work(struct work **out, struct plan *p, struct results *r, d
 				char key[64];
 				const char *dot = strchr(pt->options[k].name, '.');
 				snprintf(key, sizeof(key), "%.*s", (int)(dot - pt->options[k].name),
-					 pt->options[k].name);
+				         pt->options[k].name);
 				if (probe_for_key(key) == pr)
 					opts[nopt++] = pt->options[k];
 			}
@@ -177,9 +179,12 @@ static void print_summary(const struct results *r, enum severity fail_on, double
 		const struct verdict_row *w = &r->rows[i];
 		if (w->verdict != VERDICT_FAIL && w->verdict != VERDICT_ERROR)
 			continue;
-		printf("  %-5s %-8s %-12s %-16s %s\n", w->verdict == VERDICT_FAIL ? "FAIL" : "ERROR",
-		       severity_name(w->severity), w->rule, w->target,
-		       w->title_en ? w->title_en : w->title_zh ? w->title_zh : "");
+		printf("  %-5s %-8s %-12s %-16s %s\n",
+		       w->verdict == VERDICT_FAIL ? "FAIL" : "ERROR", severity_name(w->severity),
+		       w->rule, w->target,
+		       w->title_en   ? w->title_en
+		       : w->title_zh ? w->title_zh
+		                     : "");
 		if (w->reason)
 			printf("        %s\n", w->reason);
 	}
@@ -190,24 +195,20 @@ static void print_summary(const struct results *r, enum severity fail_on, double
 			       r->runs[i].facts.nerrors ? r->runs[i].facts.errors[0] : "");
 	int code = results_exit_code(r, fail_on);
 	printf("exit %d: %s\n", code,
-	       code == 1   ? "rules failed at or above the --fail-on severity"
-	       : code == 3 ? "incomplete: a probe errored or timed out, or a rule could not be decided"
-			   : "nothing failed at or above the --fail-on severity");
+	       code == 1 ? "rules failed at or above the --fail-on severity"
+	       : code == 3
+	           ? "incomplete: a probe errored or timed out, or a rule could not be decided"
+	           : "nothing failed at or above the --fail-on severity");
 }
 
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"fail-on", required_argument, NULL, 'F'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'},
-		{"rules-dir", required_argument, NULL, 'R'},
-		{"lang", required_argument, NULL, 'L'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},  {"format", required_argument, NULL, 'f'},
+	    {"fail-on", required_argument, NULL, 'F'}, {"jobs", required_argument, NULL, 'j'},
+	    {"timeout", required_argument, NULL, 't'}, {"rules-dir", required_argument, NULL, 'R'},
+	    {"lang", required_argument, NULL, 'L'},    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	const char *outdir = "out", *formats = "json", *rules_dir = NULL, *lang = "both";
 	const char *fail_on_arg = NULL;
@@ -229,7 +230,8 @@ int cmd_run(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 256) {
-				fprintf(stderr, "assay run: -j: expected 1..256, found '%s'\n", optarg);
+				fprintf(stderr, "assay run: -j: expected 1..256, found '%s'\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			jobs = (int)v;
@@ -237,8 +239,9 @@ int cmd_run(int argc, char **argv)
 		}
 		case 't':
 			if (parse_duration(&timeout, optarg) < 0 || timeout <= 0) {
-				fprintf(stderr, "assay run: --timeout: expected a duration, found '%s'\n",
-					optarg);
+				fprintf(stderr,
+				        "assay run: --timeout: expected a duration, found '%s'\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -279,7 +282,8 @@ int cmd_run(int argc, char **argv)
 	free(fl);
 	enum severity fail_on = SEV_HIGH;
 	if (fail_on_arg && severity_parse(&fail_on, fail_on_arg) < 0) {
-		fprintf(stderr, "assay run: --fail-on: expected critical, high, medium, low or info\n");
+		fprintf(stderr,
+		        "assay run: --fail-on: expected critical, high, medium, low or info\n");
 		return EXIT_USAGE;
 	}
 
@@ -320,7 +324,7 @@ int cmd_run(int argc, char **argv)
 		waiver_copy(&r.waivers[r.nwaivers], &plan.waivers[i]);
 		long until = 0;
 		r.waivers[r.nwaivers].active =
-			date_parse(&until, plan.waivers[i].until) == 0 && until >= today;
+		    date_parse(&until, plan.waivers[i].until) == 0 && until >= today;
 		r.nwaivers++;
 	}
 	r.attests = xcalloc(plan.nattests + 1, sizeof(*r.attests));

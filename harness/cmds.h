@@ -22,6 +22,6 @@ int cmd_load_rules(struct rulebook *b, const char *extra_dir);
 /* Render the formats in a comma list into dir (or one file); 0 or -1. */
 struct results;
 int cmd_render(const struct results *r, const char *formats, const char *dir, const char *file,
-	       const char *lang, int quiet);
+               const char *lang, int quiet);
 
 #endif

@@ -101,7 +101,7 @@ static int facts_put(struct facts *f, const char *key, struct fact_value *v)
 	if (!facts_key_valid(key)) {
 		fact_value_free(v);
 		return err_set("invalid fact key '%.*s' (expected dotted [a-z0-9_] names)", 100,
-			       key);
+		               key);
 	}
 	pthread_mutex_lock(&f->lock);
 	for (size_t i = 0; i < f->nfacts; i++) {
@@ -199,18 +199,19 @@ void finding_loc_init(struct location *loc)
 void facts_add_finding(struct facts *f, const struct finding *fd)
 {
 	struct finding c = {
-		.kind = xstrdup(fd->kind ? fd->kind : "finding"),
-		.severity = fd->severity ? xstrdup(fd->severity) : NULL,
-		.message = masked(fd->message),
-		.excerpt = masked(fd->excerpt),
-		.loc = {
-			.file = masked(fd->loc.file),
-			.line = fd->loc.line,
-			.column = fd->loc.column,
-			.offset = fd->loc.offset,
-			.endpoint = masked(fd->loc.endpoint),
-			.stream = masked(fd->loc.stream),
-		},
+	    .kind = xstrdup(fd->kind ? fd->kind : "finding"),
+	    .severity = fd->severity ? xstrdup(fd->severity) : NULL,
+	    .message = masked(fd->message),
+	    .excerpt = masked(fd->excerpt),
+	    .loc =
+	        {
+	            .file = masked(fd->loc.file),
+	            .line = fd->loc.line,
+	            .column = fd->loc.column,
+	            .offset = fd->loc.offset,
+	            .endpoint = masked(fd->loc.endpoint),
+	            .stream = masked(fd->loc.stream),
+	        },
 	};
 	pthread_mutex_lock(&f->lock);
 	*ARRAY_PUSH(f->findings, f->nfindings, f->capfindings) = c;
@@ -426,7 +427,8 @@ int facts_from_json(struct facts *f, const json_t *obj)
 		return err_set("'errors' must be an array");
 	const char *key;
 	json_t *val;
-	json_object_foreach((json_t *)facts, key, val) {
+	json_object_foreach((json_t *)facts, key, val)
+	{
 		struct fact_value v;
 		if (fact_value_from_json(&v, val) < 0)
 			return err_prefix("fact '%.100s'", key);

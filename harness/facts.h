@@ -48,12 +48,12 @@ struct fact {
 
 /* Where a finding is; unset fields are NULL or -1. */
 struct location {
-	char *file;      /* path, as given */
-	int64_t line;    /* 1-based */
-	int64_t column;  /* 1-based */
-	int64_t offset;  /* byte offset from the start of the file or stream */
-	char *endpoint;  /* "host:port" */
-	char *stream;    /* a capture's stream id, an archive member, ... */
+	char *file;     /* path, as given */
+	int64_t line;   /* 1-based */
+	int64_t column; /* 1-based */
+	int64_t offset; /* byte offset from the start of the file or stream */
+	char *endpoint; /* "host:port" */
+	char *stream;   /* a capture's stream id, an archive member, ... */
 };
 
 struct finding {

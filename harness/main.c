@@ -15,24 +15,24 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"run", cmd_run, "run a plan: probes, rules, results.json and reports"},
-	{"probe", cmd_probe, "run one probe on one target and print its facts"},
-	{"probes", cmd_probes, "list the registered probes"},
-	{"report", cmd_report, "render an earlier results.json in another format"},
-	{"rules", cmd_rules, "list rule sets, or validate rule files"},
+    {"run", cmd_run, "run a plan: probes, rules, results.json and reports"},
+    {"probe", cmd_probe, "run one probe on one target and print its facts"},
+    {"probes", cmd_probes, "list the registered probes"},
+    {"report", cmd_report, "render an earlier results.json in another format"},
+    {"rules", cmd_rules, "list rule sets, or validate rule files"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: assay [--version] [--help] COMMAND [ARGS]\n\n"
-		   "assay assesses payment and fintech systems against UPDSS and JR/T 0092:\n"
-		   "probes gather facts, rule sets judge them, reports tell the verdicts.\n\n"
-		   "commands:\n");
+	           "assay assesses payment and fintech systems against UPDSS and JR/T 0092:\n"
+	           "probes gather facts, rule sets judge them, reports tell the verdicts.\n\n"
+	           "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'assay COMMAND --help' describes a command.\n"
-		   "exit codes: 0 clean, 1 rules failed at or above --fail-on, 2 usage, plan or\n"
-		   "rule-file error, 3 run incomplete (a probe errored or timed out).\n");
+	           "exit codes: 0 clean, 1 rules failed at or above --fail-on, 2 usage, plan or\n"
+	           "rule-file error, 3 run incomplete (a probe errored or timed out).\n");
 }
 
 int main(int argc, char **argv)

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #define PLAN_MAX_TARGETS 100000
-#define PLAN_MAX_INPUTS 10000
+#define PLAN_MAX_INPUTS  10000
 
 struct parse_state {
 	struct plan *p;
@@ -34,7 +34,7 @@ struct parse_state {
 };
 
 static void perr(struct parse_state *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void perr(struct parse_state *st, const char *fmt, ...)
 {
@@ -58,8 +58,7 @@ static char *plan_reader(char *str, int num, void *stream)
 	st->line++;
 	size_t n = strlen(str);
 	if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(st->f)) {
-		perr(st, "line longer than %d characters (put long commands in a script)",
-		     num - 2);
+		perr(st, "line longer than %d characters (put long commands in a script)", num - 2);
 		int c;
 		while ((c = fgetc(st->f)) != EOF && c != '\n')
 			;
@@ -159,7 +158,8 @@ static int start_section(struct parse_state *st, const char *section)
 		st->sec = SEC_ASSESSMENT;
 	} else if (strcmp(kind, "target") == 0) {
 		if (!valid_name(arg)) {
-			perr(st, "[target %s]: a target needs a name of letters, digits and ._:-@/[]",
+			perr(st,
+			     "[target %s]: a target needs a name of letters, digits and ._:-@/[]",
 			     arg);
 			return 0;
 		}
@@ -199,8 +199,9 @@ static int start_section(struct parse_state *st, const char *section)
 			st->sec = SEC_WAIVE;
 		}
 	} else {
-		perr(st, "unknown section [%s] (expected [assessment], [target NAME], "
-			 "[attest RULE-ID] or [waive RULE-ID])",
+		perr(st,
+		     "unknown section [%s] (expected [assessment], [target NAME], "
+		     "[attest RULE-ID] or [waive RULE-ID])",
 		     section);
 		st->sec = SEC_NONE;
 		return 0;
@@ -232,7 +233,8 @@ static int key_assessment(struct parse_state *st, const char *name, const char *
 	}
 	if (strcmp(name, "fail-on") == 0 || strcmp(name, "fail_on") == 0) {
 		if (severity_parse(&p->fail_on, value) < 0) {
-			perr(st, "fail-on: expected critical, high, medium, low or info, found '%s'",
+			perr(st,
+			     "fail-on: expected critical, high, medium, low or info, found '%s'",
 			     value);
 			return 0;
 		}
@@ -247,8 +249,9 @@ static int key_assessment(struct parse_state *st, const char *name, const char *
 		}
 		return 1;
 	}
-	perr(st, "unknown key '%s' in [assessment] (expected name, description, rules, fail-on, "
-		 "timeout)",
+	perr(st,
+	     "unknown key '%s' in [assessment] (expected name, description, rules, fail-on, "
+	     "timeout)",
 	     name);
 	return 0;
 }
@@ -277,11 +280,12 @@ static int key_target(struct parse_state *st, const char *name, const char *valu
 			for (size_t k = 0; q->keys && q->keys[k]; k++) {
 				size_t l = strlen(known);
 				snprintf(known + l, sizeof(known) - l, "%s%s", l ? ", " : "",
-					 q->keys[k]);
+				         q->keys[k]);
 			}
 		}
-		perr(st, "unknown key '%s' in [target %s]: no probe takes '%s' (known: %s, "
-			 "timeout, description)",
+		perr(st,
+		     "unknown key '%s' in [target %s]: no probe takes '%s' (known: %s, "
+		     "timeout, description)",
 		     name, t->name, key, known);
 		return 0;
 	}
@@ -328,7 +332,8 @@ static int key_attest(struct parse_state *st, const char *name, const char *valu
 	if (strcmp(name, "status") == 0) {
 		if (strcmp(value, "pass") && strcmp(value, "fail") &&
 		    strcmp(value, "not-applicable")) {
-			perr(st, "status: expected pass, fail or not-applicable, found '%s'", value);
+			perr(st, "status: expected pass, fail or not-applicable, found '%s'",
+			     value);
 			return 0;
 		}
 		return set_once(st, &a->status, name, value);
@@ -388,29 +393,36 @@ static int plan_check(const struct plan *p)
 	for (size_t i = 0; i < p->ntargets; i++)
 		if (p->targets[i].ninputs == 0)
 			return err_set("%s:%d: [target %s] selects no probe (add a line such as "
-				       "'exec = ./check.sh')",
-				       p->file, p->targets[i].line, p->targets[i].name);
+			               "'exec = ./check.sh')",
+			               p->file, p->targets[i].line, p->targets[i].name);
 	for (size_t i = 0; i < p->nattests; i++) {
 		const struct attestation *a = &p->attests[i];
-		const char *miss = !a->status ? "status" : !a->by ? "by" : !a->date ? "date"
-				 : !a->evidence ? "evidence" : NULL;
+		const char *miss = !a->status     ? "status"
+		                   : !a->by       ? "by"
+		                   : !a->date     ? "date"
+		                   : !a->evidence ? "evidence"
+		                                  : NULL;
 		if (miss)
 			return err_set("%s:%d: [attest %s] needs '%s'", p->file, p->attest_lines[i],
-				       a->rule, miss);
+			               a->rule, miss);
 	}
 	for (size_t i = 0; i < p->nwaivers; i++) {
 		const struct waiver *w = &p->waivers[i];
-		const char *miss = !w->reason ? "reason" : !w->by ? "by" : !w->until ? "until" : NULL;
+		const char *miss = !w->reason  ? "reason"
+		                   : !w->by    ? "by"
+		                   : !w->until ? "until"
+		                               : NULL;
 		if (miss)
 			return err_set("%s:%d: [waive %s] needs '%s'", p->file, p->waiver_lines[i],
-				       w->rule, miss);
+			               w->rule, miss);
 		if (w->target) {
 			bool found = false;
 			for (size_t k = 0; k < p->ntargets; k++)
 				found |= strcmp(p->targets[k].name, w->target) == 0;
 			if (!found)
-				return err_set("%s:%d: [waive %s]: no target named '%s' in this plan",
-					       p->file, p->waiver_lines[i], w->rule, w->target);
+				return err_set(
+				    "%s:%d: [waive %s]: no target named '%s' in this plan", p->file,
+				    p->waiver_lines[i], w->rule, w->target);
 		}
 	}
 	return 0;
@@ -451,25 +463,25 @@ int plan_check_rules(struct plan *p, const struct rulebook *b)
 	for (size_t i = 0; i < p->nrulesets; i++)
 		if (!rulebook_find(b, p->rulesets[i]))
 			return err_set("%s:%d: rules: no rule set '%s' (see `assay rules list`)",
-				       p->file, p->rules_line, p->rulesets[i]);
+			               p->file, p->rules_line, p->rulesets[i]);
 	for (size_t i = 0; i < p->nattests; i++) {
 		const struct rule *r = rulebook_find_rule(b, p->attests[i].rule, NULL);
 		if (!r)
 			return err_set("%s:%d: [attest %s]: no such rule", p->file,
-				       p->attest_lines[i], p->attests[i].rule);
+			               p->attest_lines[i], p->attests[i].rule);
 		if (!r->manual)
 			return err_set("%s:%d: [attest %s]: the rule is automated; attest manual "
-				       "rules, waive automated ones",
-				       p->file, p->attest_lines[i], p->attests[i].rule);
+			               "rules, waive automated ones",
+			               p->file, p->attest_lines[i], p->attests[i].rule);
 	}
 	for (size_t i = 0; i < p->nwaivers; i++) {
 		const struct rule *r = rulebook_find_rule(b, p->waivers[i].rule, NULL);
 		if (!r)
 			return err_set("%s:%d: [waive %s]: no such rule", p->file,
-				       p->waiver_lines[i], p->waivers[i].rule);
+			               p->waiver_lines[i], p->waivers[i].rule);
 		if (r->manual)
 			return err_set("%s:%d: [waive %s]: the rule is manual; attest it instead",
-				       p->file, p->waiver_lines[i], p->waivers[i].rule);
+			               p->file, p->waiver_lines[i], p->waivers[i].rule);
 	}
 	return 0;
 }

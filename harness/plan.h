@@ -26,7 +26,7 @@ struct plan_target {
 	char *name;
 	int line;
 	char *description;
-	double timeout_s; /* 0: the plan's default */
+	double timeout_s;            /* 0: the plan's default */
 	struct target_input *inputs; /* strings owned by the plan */
 	size_t ninputs, capinputs;
 	int *input_lines;

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 static const char *const verdict_names[VERDICT__COUNT] = {
-	"pass", "fail", "not-applicable", "error", "manual", "waived",
+    "pass", "fail", "not-applicable", "error", "manual", "waived",
 };
 static const char *const severity_names[SEV__COUNT] = {
-	"info", "low", "medium", "high", "critical",
+    "info", "low", "medium", "high", "critical",
 };
 
 const char *verdict_name(enum verdict v)
@@ -196,7 +196,7 @@ struct verdict_row *results_add_row(struct results *r)
 }
 
 const struct probe_run *results_find_run(const struct results *r, const char *target,
-					 const char *probe)
+                                         const char *probe)
 {
 	for (size_t i = 0; i < r->nruns; i++)
 		if (strcmp(r->runs[i].target, target) == 0 && strcmp(r->runs[i].probe, probe) == 0)
@@ -368,7 +368,8 @@ json_t *results_to_json(const struct results *r)
 		set_str(o, "reason", w->reason);
 		json_t *facts = json_object();
 		for (size_t k = 0; k < w->nfacts; k++)
-			json_object_set_new(facts, w->facts[k].key, fact_value_to_json(&w->facts[k].v));
+			json_object_set_new(facts, w->facts[k].key,
+			                    fact_value_to_json(&w->facts[k].v));
 		json_object_set_new(o, "facts", facts);
 		if (w->waiver)
 			json_object_set_new(o, "waiver", waiver_json(w->waiver));
@@ -400,12 +401,14 @@ json_t *results_to_json(const struct results *r)
 	for (size_t i = 0; i < r->nrulesets; i++) {
 		size_t counts[VERDICT__COUNT] = {0};
 		for (size_t k = 0; k < r->nrows; k++)
-			if (r->rows[k].ruleset && strcmp(r->rows[k].ruleset, r->rulesets[i].id) == 0)
+			if (r->rows[k].ruleset &&
+			    strcmp(r->rows[k].ruleset, r->rulesets[i].id) == 0)
 				counts[r->rows[k].verdict]++;
 		json_object_set_new(byset, r->rulesets[i].id, verdict_counts(counts));
 	}
 	json_object_set_new(sum, "by_ruleset", byset);
-	json_object_set_new(sum, "failed_at_or_above", json_integer((json_int_t)s.failed_at_or_above));
+	json_object_set_new(sum, "failed_at_or_above",
+	                    json_integer((json_int_t)s.failed_at_or_above));
 	json_object_set_new(sum, "runs_failed", json_integer((json_int_t)s.runs_failed));
 	json_object_set_new(sum, "incomplete", json_boolean(s.incomplete));
 	json_object_set_new(sum, "exit_code", json_integer(results_exit_code(r, r->fail_on)));
@@ -496,10 +499,10 @@ static int attest_from(struct attestation *a, const json_t *o)
 	if (!json_is_object(o))
 		return err_set("an attestation must be an object");
 	return (get_str(&a->rule, o, "rule", true) || get_str(&a->status, o, "status", false) ||
-		get_str(&a->evidence, o, "evidence", false) || get_str(&a->by, o, "by", false) ||
-		get_str(&a->date, o, "date", false))
-		       ? -1
-		       : 0;
+	        get_str(&a->evidence, o, "evidence", false) || get_str(&a->by, o, "by", false) ||
+	        get_str(&a->date, o, "date", false))
+	           ? -1
+	           : 0;
 }
 
 static int row_from(struct verdict_row *w, const json_t *o)
@@ -517,7 +520,8 @@ static int row_from(struct verdict_row *w, const json_t *o)
 		return -1;
 	const json_t *c = json_object_get(o, "clause");
 	if (c && json_is_object(c) &&
-	    (get_str(&w->clause, c, "ref", false) || get_str(&w->confidence, c, "confidence", false)))
+	    (get_str(&w->clause, c, "ref", false) ||
+	     get_str(&w->confidence, c, "confidence", false)))
 		return err_prefix("'clause'");
 	if (get_str(&s, o, "type", false))
 		return -1;
@@ -550,7 +554,8 @@ static int row_from(struct verdict_row *w, const json_t *o)
 		w->facts = xcalloc(json_object_size(facts) + 1, sizeof(struct fact));
 		const char *k;
 		json_t *v;
-		json_object_foreach((json_t *)facts, k, v) {
+		json_object_foreach((json_t *)facts, k, v)
+		{
 			struct fact *f = &w->facts[w->nfacts];
 			if (fact_value_from_json(&f->v, v) < 0)
 				return err_prefix("fact '%.100s'", k);
@@ -613,7 +618,7 @@ int results_from_json(struct results *r, const json_t *j)
 	if (!json_is_integer(ver) || json_integer_value(ver) < 1 ||
 	    json_integer_value(ver) > RESULTS_SCHEMA_VERSION)
 		return err_set("unsupported schema_version (this assay reads 1..%d)",
-			       RESULTS_SCHEMA_VERSION);
+		               RESULTS_SCHEMA_VERSION);
 	const json_t *tool = json_object_get(j, "tool");
 	if (tool && json_is_object(tool) && get_str(&r->tool_version, tool, "version", false))
 		return err_prefix("'tool'");
@@ -629,7 +634,8 @@ int results_from_json(struct results *r, const json_t *j)
 		return err_set("'plan': unknown fail_on severity");
 	}
 	free(s);
-	if (get_str(&r->started, j, "started", false) || get_str(&r->finished, j, "finished", false) ||
+	if (get_str(&r->started, j, "started", false) ||
+	    get_str(&r->finished, j, "finished", false) ||
 	    get_strv(&r->targets, &r->ntargets, j, "targets"))
 		return -1;
 
@@ -656,8 +662,8 @@ int results_from_json(struct results *r, const json_t *j)
 			return err_prefix("rulesets[%zu]", i);
 		const json_t *n = json_object_get(o, "rules");
 		ri->nrules = json_is_integer(n) && json_integer_value(n) > 0
-				     ? (size_t)json_integer_value(n)
-				     : 0;
+		                 ? (size_t)json_integer_value(n)
+		                 : 0;
 	}
 
 	const json_t *rows = json_object_get(j, "results");

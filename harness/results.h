@@ -27,14 +27,7 @@ enum verdict {
 };
 
 /* Ordered: a threshold "high" includes critical. */
-enum severity {
-	SEV_INFO,
-	SEV_LOW,
-	SEV_MEDIUM,
-	SEV_HIGH,
-	SEV_CRITICAL,
-	SEV__COUNT
-};
+enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL, SEV__COUNT };
 
 const char *verdict_name(enum verdict v);
 int verdict_parse(enum verdict *out, const char *s);
@@ -99,7 +92,7 @@ struct verdict_row {
 	char *reason;           /* why: the failing facts, the missing key, ... */
 	struct fact *facts;     /* the facts that decided it */
 	size_t nfacts;
-	struct waiver *waiver;       /* the active waiver, or NULL */
+	struct waiver *waiver;      /* the active waiver, or NULL */
 	struct attestation *attest; /* for manual rules, or NULL */
 };
 
@@ -148,7 +141,7 @@ void results_free(struct results *r);
 struct probe_run *results_add_run(struct results *r);
 struct verdict_row *results_add_row(struct results *r);
 const struct probe_run *results_find_run(const struct results *r, const char *target,
-					 const char *probe);
+                                         const char *probe);
 
 void results_summarize(const struct results *r, enum severity fail_on, struct summary *s);
 /* The CI contract: 0 clean, 1 failed at/above fail_on, 3 incomplete. */

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #define SCHED_MAX_OUTPUT (256u << 20)
-#define SCHED_MAX_JOBS 256
+#define SCHED_MAX_JOBS   256
 
 struct slot {
 	pid_t pid;
@@ -119,15 +119,15 @@ static void finish(struct slot *s, struct work *w, bool timed_out)
 	if (timed_out) {
 		set_status(run, "timeout");
 		facts_error(&run->facts, "probe %s on %s timed out after %.0f s and was stopped",
-			    u->probe->name, u->target.name, u->timeout_s);
+		            u->probe->name, u->target.name, u->timeout_s);
 	} else if (WIFSIGNALED(st)) {
 		set_status(run, "crashed");
 		facts_error(&run->facts, "probe %s on %s crashed (signal %d, %s)", u->probe->name,
-			    u->target.name, WTERMSIG(st), strsignal(WTERMSIG(st)));
+		            u->target.name, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	} else if (s->overflow) {
 		set_status(run, "error");
 		facts_error(&run->facts, "probe %s sent more than %u MiB of facts", u->probe->name,
-			    SCHED_MAX_OUTPUT >> 20);
+		            SCHED_MAX_OUTPUT >> 20);
 	} else {
 		json_error_t je;
 		json_t *j = s->out.len ? json_loadb(s->out.buf, s->out.len, 0, &je) : NULL;
@@ -136,8 +136,9 @@ static void finish(struct slot *s, struct work *w, bool timed_out)
 			/* A child that died without a word (a sanitizer's exit, abort
 			 * caught by a handler) crashed; one that sent garbage erred. */
 			set_status(run, s->out.len == 0 ? "crashed" : "error");
-			facts_error(&run->facts, "probe %s on %s exited (status %d) without valid results",
-				    u->probe->name, u->target.name, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			facts_error(
+			    &run->facts, "probe %s on %s exited (status %d) without valid results",
+			    u->probe->name, u->target.name, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		} else {
 			set_status(run, json_integer_value(rc) < 0 ? "error" : "ok");
 		}
@@ -149,14 +150,14 @@ static void finish(struct slot *s, struct work *w, bool timed_out)
 }
 
 static void progress_line(struct work *w, size_t done, size_t n, struct slot *slots, int nslots,
-			  double t0)
+                          double t0)
 {
 	const struct work *cur = NULL;
 	for (int i = 0; i < nslots && !cur; i++)
 		if (slots[i].pid)
 			cur = &w[slots[i].idx];
 	fprintf(stderr, "\r\033[K[%zu/%zu] %s%s%s  %.1fs", done, n, cur ? cur->target.name : "",
-		cur ? ": " : "", cur ? cur->probe->name : "", (time_mono_ms() - t0) / 1000.0);
+	        cur ? ": " : "", cur ? cur->probe->name : "", (time_mono_ms() - t0) / 1000.0);
 	fflush(stderr);
 }
 
@@ -181,7 +182,7 @@ size_t sched_run(struct work *w, size_t n, int jobs, bool progress)
 				struct probe_run *run = w[next].run;
 				set_status(run, "error");
 				facts_error(&run->facts, "cannot start probe %s: %s",
-					    w[next].probe->name, strerror(errno));
+				            w[next].probe->name, strerror(errno));
 				done++;
 				failed++;
 			} else {

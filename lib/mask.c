@@ -62,8 +62,8 @@ char *mask_text(const char *s)
 				}
 				ntotal++;
 				j++;
-			} else if ((s[j] == ' ' || s[j] == '-') && j + 1 < len && is_digit(s[j + 1]) &&
-				   j > i) {
+			} else if ((s[j] == ' ' || s[j] == '-') && j + 1 < len &&
+			           is_digit(s[j + 1]) && j > i) {
 				j++;
 			} else {
 				break;
@@ -80,7 +80,8 @@ char *mask_text(const char *s)
 					out[p] = '*';
 				k++;
 			}
-			/* Track data: what follows '=' / '^' / 'D' is expiry and discretionary data. */
+			/* Track data: what follows '=' / '^' / 'D' is expiry and discretionary
+			 * data. */
 			if (j < len && (s[j] == '=' || s[j] == '^' || s[j] == 'D')) {
 				size_t p = j + 1;
 				while (p < len && s[p] != '?' && s[p] != ' ' && s[p] != '\n' &&

@@ -9,8 +9,8 @@
 extern const struct probe probe_exec;
 
 const struct probe *const probe_registry[] = {
-	&probe_exec,
-	NULL,
+    &probe_exec,
+    NULL,
 };
 
 const struct probe *probe_find(const char *name)

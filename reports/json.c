@@ -18,8 +18,8 @@ static int json_render(const struct results *r, const struct render_opts *o, FIL
 }
 
 const struct renderer renderer_json = {
-	.name = "json",
-	.ext = "results.json",
-	.summary = "results.json, the canonical output (docs/results.md)",
-	.render = json_render,
+    .name = "json",
+    .ext = "results.json",
+    .summary = "results.json, the canonical output (docs/results.md)",
+    .render = json_render,
 };

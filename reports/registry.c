@@ -10,9 +10,9 @@ extern const struct renderer renderer_json;
 extern const struct renderer renderer_junit;
 
 const struct renderer *const renderer_registry[] = {
-	&renderer_json,
-	&renderer_junit,
-	NULL,
+    &renderer_json,
+    &renderer_junit,
+    NULL,
 };
 
 const struct renderer *renderer_find(const char *name)

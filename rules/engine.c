@@ -35,7 +35,7 @@ static char *dup_or_null(const char *s)
 }
 
 static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
-				   const struct rule *ru, const char *target)
+                                   const struct rule *ru, const char *target)
 {
 	struct verdict_row *w = results_add_row(r);
 	w->rule = xstrdup(ru->id);
@@ -66,16 +66,17 @@ static void judge_manual(struct results *r, const struct ruleset *rs, const stru
 			a = &r->attests[i]; /* the last one wins */
 	if (!a) {
 		w->verdict = VERDICT_MANUAL;
-		w->reason = xasprintf("needs an attestation: %s",
-				      ru->evidence_en ? ru->evidence_en
-						      : ru->evidence_zh ? ru->evidence_zh : "evidence");
+		w->reason =
+		    xasprintf("needs an attestation: %s", ru->evidence_en   ? ru->evidence_en
+		                                          : ru->evidence_zh ? ru->evidence_zh
+		                                                            : "evidence");
 	} else {
 		if (verdict_parse(&w->verdict, a->status) < 0)
 			w->verdict = VERDICT_ERROR;
 		w->attest = xcalloc(1, sizeof(*w->attest));
 		attestation_copy(w->attest, a);
 		w->reason = xasprintf("attested %s by %s on %s", a->status, a->by ? a->by : "?",
-				      a->date ? a->date : "?");
+		                      a->date ? a->date : "?");
 	}
 	w->evaluated = w->verdict;
 }
@@ -113,7 +114,7 @@ static void merge_facts(struct facts *dst, const struct facts *src)
 }
 
 static void judge_target(struct results *r, const struct ruleset *rs, const struct rule *ru,
-			 const char *target)
+                         const char *target)
 {
 	const struct probe_run *runs[16];
 	size_t nruns = 0;
@@ -151,11 +152,11 @@ static void judge_target(struct results *r, const struct ruleset *rs, const stru
 				failed = runs[i];
 		if (failed)
 			w->reason = xasprintf("probe %s %s: %s", failed->probe, failed->status,
-					      failed->facts.nerrors ? failed->facts.errors[0]
-								    : "no detail");
+			                      failed->facts.nerrors ? failed->facts.errors[0]
+			                                            : "no detail");
 		else
 			w->reason = xasprintf("%s by the %s probe", why ? why : "a fact is missing",
-					      runs[0]->probe);
+			                      runs[0]->probe);
 		break;
 	}
 	case EXPR_ERROR:

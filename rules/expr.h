@@ -42,7 +42,7 @@ enum expr_result {
  * frees both. The top-level value must be a boolean.
  */
 enum expr_result expr_eval(const struct expr *e, const struct facts *f, char **why,
-			   char **missing_key);
+                           char **missing_key);
 
 /* Call fn once for each distinct fact key the expression mentions, in order. */
 void expr_keys(const struct expr *e, void (*fn)(const char *key, void *ctx), void *ctx);

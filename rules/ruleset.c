@@ -69,7 +69,8 @@ const char *rules_default_dir(void)
 			static const char *const rel[] = {"../rules", "../share/assay/rules"};
 			for (size_t i = 0; i < 2; i++) {
 				char *cand = xasprintf("%s/%s", exe, rel[i]);
-				bool ok = dir_has(cand, "ruleset.xsd") && strlen(cand) < sizeof(dir);
+				bool ok =
+				    dir_has(cand, "ruleset.xsd") && strlen(cand) < sizeof(dir);
 				if (ok)
 					snprintf(dir, sizeof(dir), "%s", cand);
 				free(cand);
@@ -160,7 +161,7 @@ static int validate(xmlDoc *doc, const char *path, const char *xsd_path)
 	int rc = 0;
 	if (!schema) {
 		rc = err_set("%s: cannot load the rule set schema: %s", xsd_path,
-			     xe.count ? xe.msg : "not found");
+		             xe.count ? xe.msg : "not found");
 	} else {
 		xe.count = 0;
 		xmlSchemaValidCtxt *vc = xmlSchemaNewValidCtxt(schema);
@@ -168,7 +169,7 @@ static int validate(xmlDoc *doc, const char *path, const char *xsd_path)
 		int v = xmlSchemaValidateDoc(vc, doc);
 		if (v != 0)
 			rc = err_set("%s:%d: %s", path, xe.line,
-				     xe.count ? xe.msg : "does not match ruleset.xsd");
+			             xe.count ? xe.msg : "does not match ruleset.xsd");
 		xmlSchemaFreeValidCtxt(vc);
 		xmlSchemaFree(schema);
 	}
@@ -188,7 +189,8 @@ static int load_rule(struct rule *r, xmlNode *n, const char *path)
 	if (probes) {
 		char *save = NULL;
 		size_t cap = 0;
-		for (char *t = strtok_r(probes, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
+		for (char *t = strtok_r(probes, " \t\n", &save); t;
+		     t = strtok_r(NULL, " \t\n", &save))
 			*ARRAY_PUSH(r->probes, r->nprobes, cap) = xstrdup(t);
 	}
 	free(sev);
@@ -217,20 +219,21 @@ static int load_rule(struct rule *r, xmlNode *n, const char *path)
 		}
 	}
 	if (r->manual && r->check_src)
-		return err_set("%s:%d: rule %s is manual and must not have a <check>", path, r->line,
-			       r->id);
+		return err_set("%s:%d: rule %s is manual and must not have a <check>", path,
+		               r->line, r->id);
 	if (!r->manual && !r->check_src)
-		return err_set("%s:%d: rule %s is automated and needs a <check> (or type=\"manual\" "
-			       "with <evidence>)",
-			       path, r->line, r->id);
+		return err_set(
+		    "%s:%d: rule %s is automated and needs a <check> (or type=\"manual\" "
+		    "with <evidence>)",
+		    path, r->line, r->id);
 	if (!r->manual && r->nprobes == 0)
 		return err_set("%s:%d: rule %s: an automated rule names the probe(s) it reads in "
-			       "probe=\"...\"",
-			       path, r->line, r->id);
+		               "probe=\"...\"",
+		               path, r->line, r->id);
 	for (size_t i = 0; i < r->nprobes; i++)
 		if (!probe_find(r->probes[i]))
 			return err_set("%s:%d: rule %s: unknown probe '%s'", path, r->line, r->id,
-				       r->probes[i]);
+			               r->probes[i]);
 	if (r->check_src && expr_parse(&r->check, r->check_src) < 0) {
 		/* Point at the <check> element's line. */
 		int line = r->line;
@@ -249,7 +252,8 @@ int ruleset_load(struct ruleset *rs, const char *path, const char *xsd_path)
 	if (stat(path, &sb) < 0)
 		return err_set("%s: %s", path, strerror(errno));
 	if (!S_ISREG(sb.st_mode) || (size_t)sb.st_size > RULESET_MAX_BYTES)
-		return err_set("%s: not a regular file under %u MiB", path, RULESET_MAX_BYTES >> 20);
+		return err_set("%s: not a regular file under %u MiB", path,
+		               RULESET_MAX_BYTES >> 20);
 
 	struct xml_errors xe = {0};
 	xmlParserCtxt *ctxt = xmlNewParserCtxt();
@@ -278,9 +282,10 @@ int ruleset_load(struct ruleset *rs, const char *path, const char *xsd_path)
 				rc = load_rule(r, c, path);
 				for (size_t i = 0; rc == 0 && i + 1 < rs->nrules; i++)
 					if (strcmp(rs->rules[i].id, r->id) == 0)
-						rc = err_set("%s:%d: rule id %s is used twice (first at "
-							     "line %d)",
-							     path, r->line, r->id, rs->rules[i].line);
+						rc = err_set(
+						    "%s:%d: rule id %s is used twice (first at "
+						    "line %d)",
+						    path, r->line, r->id, rs->rules[i].line);
 			}
 		}
 	}
@@ -295,12 +300,12 @@ int rulebook_add(struct rulebook *b, struct ruleset *rs)
 	for (size_t i = 0; i < b->nsets; i++)
 		if (strcmp(b->sets[i].id, rs->id) == 0)
 			return err_set("%s: rule set id '%s' is also used by %s", rs->file, rs->id,
-				       b->sets[i].file);
+			               b->sets[i].file);
 	for (size_t k = 0; k < rs->nrules; k++) {
 		const struct ruleset *other = NULL;
 		if (rulebook_find_rule(b, rs->rules[k].id, &other))
 			return err_set("%s:%d: rule id %s is also defined in %s", rs->file,
-				       rs->rules[k].line, rs->rules[k].id, other->file);
+			               rs->rules[k].line, rs->rules[k].id, other->file);
 	}
 	*ARRAY_PUSH(b->sets, b->nsets, b->capsets) = *rs;
 	memset(rs, 0, sizeof(*rs));
@@ -359,7 +364,7 @@ const struct ruleset *rulebook_find(const struct rulebook *b, const char *id)
 }
 
 const struct rule *rulebook_find_rule(const struct rulebook *b, const char *rule_id,
-				      const struct ruleset **set)
+                                      const struct ruleset **set)
 {
 	for (size_t i = 0; i < b->nsets; i++)
 		for (size_t k = 0; k < b->sets[i].nrules; k++)

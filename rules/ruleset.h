@@ -29,7 +29,7 @@ struct rule {
 	size_t nprobes;
 	char *check_src;
 	struct expr *check;
-	char *evidence_en, *evidence_zh;     /* manual rules: what to collect */
+	char *evidence_en, *evidence_zh; /* manual rules: what to collect */
 	char *remediation_en, *remediation_zh;
 	char *note_en, *note_zh;
 };
@@ -67,7 +67,7 @@ int rulebook_add(struct rulebook *b, struct ruleset *rs);
 void rulebook_free(struct rulebook *b);
 const struct ruleset *rulebook_find(const struct rulebook *b, const char *id);
 const struct rule *rulebook_find_rule(const struct rulebook *b, const char *rule_id,
-				      const struct ruleset **set);
+                                      const struct ruleset **set);
 
 /*
  * Judge r->runs with the selected rule sets (all when nids is 0) and

@@ -54,26 +54,25 @@ static const char *verdict_of(json_t *root, const char *rule, const char *target
 	return NULL;
 }
 
-static const char *rules_xml =
-	"<?xml version=\"1.0\"?>\n"
-	"<ruleset id=\"t\" version=\"1\">\n"
-	"  <title lang=\"en\">test rules</title>\n"
-	"  <rule id=\"T-HIGH\" severity=\"high\" probe=\"exec\">\n"
-	"    <title lang=\"en\">high rule</title>\n"
-	"    <clause ref=\"1.1\" confidence=\"src\"/>\n"
-	"    <check>exec.ok == true</check>\n"
-	"  </rule>\n"
-	"  <rule id=\"T-LOW\" severity=\"low\" probe=\"exec\">\n"
-	"    <title lang=\"en\">low rule</title>\n"
-	"    <clause ref=\"1.2\" confidence=\"approx\"/>\n"
-	"    <check>exec.n &lt; 10</check>\n"
-	"  </rule>\n"
-	"  <rule id=\"T-MAN\" severity=\"medium\" type=\"manual\">\n"
-	"    <title lang=\"en\">manual rule</title>\n"
-	"    <clause ref=\"1.3\" confidence=\"src\"/>\n"
-	"    <evidence lang=\"en\">a signed form</evidence>\n"
-	"  </rule>\n"
-	"</ruleset>\n";
+static const char *rules_xml = "<?xml version=\"1.0\"?>\n"
+                               "<ruleset id=\"t\" version=\"1\">\n"
+                               "  <title lang=\"en\">test rules</title>\n"
+                               "  <rule id=\"T-HIGH\" severity=\"high\" probe=\"exec\">\n"
+                               "    <title lang=\"en\">high rule</title>\n"
+                               "    <clause ref=\"1.1\" confidence=\"src\"/>\n"
+                               "    <check>exec.ok == true</check>\n"
+                               "  </rule>\n"
+                               "  <rule id=\"T-LOW\" severity=\"low\" probe=\"exec\">\n"
+                               "    <title lang=\"en\">low rule</title>\n"
+                               "    <clause ref=\"1.2\" confidence=\"approx\"/>\n"
+                               "    <check>exec.n &lt; 10</check>\n"
+                               "  </rule>\n"
+                               "  <rule id=\"T-MAN\" severity=\"medium\" type=\"manual\">\n"
+                               "    <title lang=\"en\">manual rule</title>\n"
+                               "    <clause ref=\"1.3\" confidence=\"src\"/>\n"
+                               "    <evidence lang=\"en\">a signed form</evidence>\n"
+                               "  </rule>\n"
+                               "</ruleset>\n";
 
 struct fx {
 	char *dir;
@@ -93,7 +92,7 @@ static struct fx setup(void)
 static struct tu_run run_plan(struct fx *f, const char *extra)
 {
 	return tu_sh("%s run %s/plan.ini -o %s/out --rules-dir %s --format json,junit -q %s",
-		     tu_bin(), f->dir, f->dir, f->rules, extra ? extra : "");
+	             tu_bin(), f->dir, f->dir, f->rules, extra ? extra : "");
 }
 
 Test(e2e, help_version_and_unknown_command)
@@ -135,14 +134,15 @@ Test(e2e, probes_lists_exec)
 Test(e2e, probe_exec_json_and_human)
 {
 	struct tu_run r = tu_sh("%s probe exec --json -- sh -c 'echo \"{\\\"fact\\\": \\\"x.y\\\", "
-				"\\\"value\\\": 42}\"'",
-				tu_bin());
+	                        "\\\"value\\\": 42}\"'",
+	                        tu_bin());
 	cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
 	json_error_t je;
 	json_t *j = json_loads(r.out, 0, &je);
 	cr_assert_not_null(j, "not JSON: %s", r.out);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "probe")), "exec");
-	cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "facts"), "exec.x.y")), 42);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "facts"), "exec.x.y")),
+	             42);
 	cr_assert(json_is_array(json_object_get(j, "findings")));
 	cr_assert(json_is_array(json_object_get(j, "errors")));
 	cr_assert(json_is_number(json_object_get(j, "duration_ms")));
@@ -150,8 +150,9 @@ Test(e2e, probe_exec_json_and_human)
 	json_decref(j);
 	tu_run_free(&r);
 
-	r = tu_sh("%s probe exec -- sh -c 'echo \"{\\\"fact\\\": \\\"a\\\", \\\"value\\\": true}\"'",
-		  tu_bin());
+	r = tu_sh(
+	    "%s probe exec -- sh -c 'echo \"{\\\"fact\\\": \\\"a\\\", \\\"value\\\": true}\"'",
+	    tu_bin());
 	cr_assert_eq(r.code, 0);
 	cr_assert(strstr(r.out, "exec.a = true"), "%s", r.out);
 	tu_run_free(&r);
@@ -182,11 +183,12 @@ Test(e2e, probe_exit_codes)
 Test(e2e, run_clean_exits_0)
 {
 	struct fx f = setup();
-	make_check(f.dir, "c.sh", "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 3}");
+	make_check(f.dir, "c.sh",
+	           "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 3}");
 	char *plan = xasprintf("[assessment]\nname = clean\nrules = t\n[target a]\nexec = %s/c.sh\n"
-			       "[attest T-MAN]\nstatus = pass\nevidence = form.pdf\nby = QSA\n"
-			       "date = 2026-01-01\n",
-			       f.dir);
+	                       "[attest T-MAN]\nstatus = pass\nevidence = form.pdf\nby = QSA\n"
+	                       "date = 2026-01-01\n",
+	                       f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
 	cr_assert_eq(r.code, 0, "exit %d: %s %s", r.code, r.out, r.err);
@@ -206,7 +208,8 @@ Test(e2e, run_fail_threshold)
 {
 	struct fx f = setup();
 	/* Only the low rule fails. */
-	make_check(f.dir, "c.sh", "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 30}");
+	make_check(f.dir, "c.sh",
+	           "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 30}");
 	char *plan = xasprintf("[assessment]\nrules = t\n[target a]\nexec = %s/c.sh\n", f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
@@ -218,7 +221,7 @@ Test(e2e, run_fail_threshold)
 	/* The plan's fail-on applies when the command line has none. */
 	free(plan);
 	plan = xasprintf("[assessment]\nrules = t\nfail-on = low\n[target a]\nexec = %s/c.sh\n",
-			 f.dir);
+	                 f.dir);
 	free(make_plan(f.dir, plan));
 	r = run_plan(&f, NULL);
 	cr_assert_eq(r.code, 1);
@@ -231,7 +234,8 @@ Test(e2e, run_fail_threshold)
 Test(e2e, run_high_failure_exits_1_and_waiver_clears_it)
 {
 	struct fx f = setup();
-	make_check(f.dir, "c.sh", "{\"fact\": \"ok\", \"value\": false}\n{\"fact\": \"n\", \"value\": 1}");
+	make_check(f.dir, "c.sh",
+	           "{\"fact\": \"ok\", \"value\": false}\n{\"fact\": \"n\", \"value\": 1}");
 	char *plan = xasprintf("[assessment]\nrules = t\n[target a]\nexec = %s/c.sh\n", f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
@@ -239,11 +243,11 @@ Test(e2e, run_high_failure_exits_1_and_waiver_clears_it)
 	tu_run_free(&r);
 
 	char *waived = xasprintf("%s[waive T-HIGH]\ntarget = a\nreason = compensating control\n"
-				 "by = CISO\nuntil = 2030-06-30\n",
-				 plan);
+	                         "by = CISO\nuntil = 2030-06-30\n",
+	                         plan);
 	free(make_plan(f.dir, waived));
 	r = tu_sh("ASSAY_TODAY=2030-06-30 %s run %s/plan.ini -o %s/out --rules-dir %s -q", tu_bin(),
-		  f.dir, f.dir, f.rules);
+	          f.dir, f.dir, f.rules);
 	cr_assert_eq(r.code, 0, "an active waiver clears the failure (until is inclusive)");
 	char *p = xasprintf("%s/out/results.json", f.dir);
 	json_t *j = load_json(p);
@@ -252,7 +256,7 @@ Test(e2e, run_high_failure_exits_1_and_waiver_clears_it)
 	tu_run_free(&r);
 
 	r = tu_sh("ASSAY_TODAY=2030-07-01 %s run %s/plan.ini -o %s/out --rules-dir %s -q", tu_bin(),
-		  f.dir, f.dir, f.rules);
+	          f.dir, f.dir, f.rules);
 	cr_assert_eq(r.code, 1, "an expired waiver counts as absent");
 	j = load_json(p);
 	cr_assert_str_eq(verdict_of(j, "T-HIGH", "a"), "fail");
@@ -267,12 +271,13 @@ Test(e2e, run_high_failure_exits_1_and_waiver_clears_it)
 Test(e2e, run_incomplete_exits_3_and_goes_on, .timeout = 60)
 {
 	struct fx f = setup();
-	make_check(f.dir, "good.sh", "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 1}");
+	make_check(f.dir, "good.sh",
+	           "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 1}");
 	char *plan = xasprintf("[assessment]\nrules = t\n"
-			       "[target hangs]\nexec = sleep 60\ntimeout = 1s\n"
-			       "[target garbage]\nexec = echo this is not json\n"
-			       "[target good]\nexec = %s/good.sh\n",
-			       f.dir);
+	                       "[target hangs]\nexec = sleep 60\ntimeout = 1s\n"
+	                       "[target garbage]\nexec = echo this is not json\n"
+	                       "[target good]\nexec = %s/good.sh\n",
+	                       f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, "-j 3");
 	cr_assert_eq(r.code, 3, "exit %d: %s", r.code, r.err);
@@ -288,7 +293,8 @@ Test(e2e, run_incomplete_exits_3_and_goes_on, .timeout = 60)
 	{
 		const char *t = json_string_value(json_object_get(run, "target"));
 		const char *st = json_string_value(json_object_get(run, "status"));
-		const char *e0 = json_string_value(json_array_get(json_object_get(run, "errors"), 0));
+		const char *e0 =
+		    json_string_value(json_array_get(json_object_get(run, "errors"), 0));
 		if (strcmp(t, "hangs") == 0) {
 			cr_assert_str_neq(st, "ok");
 			cr_assert(e0 && strstr(e0, "timed out"), "%s", e0 ? e0 : "(none)");
@@ -309,10 +315,11 @@ Test(e2e, run_incomplete_exits_3_and_goes_on, .timeout = 60)
 Test(e2e, failure_beats_incomplete)
 {
 	struct fx f = setup();
-	make_check(f.dir, "bad.sh", "{\"fact\": \"ok\", \"value\": false}\n{\"fact\": \"n\", \"value\": 1}");
+	make_check(f.dir, "bad.sh",
+	           "{\"fact\": \"ok\", \"value\": false}\n{\"fact\": \"n\", \"value\": 1}");
 	char *plan = xasprintf("[assessment]\nrules = t\n[target a]\nexec = %s/bad.sh\n"
-			       "[target b]\nexec = false\n",
-			       f.dir);
+	                       "[target b]\nexec = false\n",
+	                       f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
 	cr_assert_eq(r.code, 1);
@@ -327,21 +334,24 @@ Test(e2e, plan_errors_exit_2_before_any_probe)
 		const char *body;
 		const char *expect;
 	} cases[] = {
-		{"[assessment]\nrules = t\n[target a]\nexec = touch %s\ntls.port = 443\n",
-		 "plan.ini:5: unknown key 'tls.port'"},
-		{"[assessment]\nrules = t\n[target a]\nexec = touch %s\n[attest NOPE-1]\nstatus = pass\n"
-		 "evidence = e\nby = x\ndate = 2026-01-01\n",
-		 "plan.ini:5: [attest NOPE-1]: no such rule"},
-		{"[assessment]\nrules = nosuchset\n[target a]\nexec = touch %s\n",
-		 "plan.ini:2: rules: no rule set 'nosuchset'"},
-		{"[assessment]\nrules = t\n[target a]\nexec = touch %s\nthis line is broken\n",
-		 "plan.ini:5: syntax error"},
-		{"[assessment]\nrules = t\n[target a]\nexec = touch %s\n[waive T-HIGH]\nreason = r\nby = b\n"
-		 "until = 2026-13-01\n",
-		 "plan.ini:8: until: expected a date"},
-		{"[assessment]\nrules = t\n[target a]\nexec = touch %s\n[waive T-MAN]\nreason = r\nby = b\n"
-		 "until = 2026-12-01\n",
-		 "plan.ini:5: [waive T-MAN]: the rule is manual"},
+	    {"[assessment]\nrules = t\n[target a]\nexec = touch %s\ntls.port = 443\n",
+	     "plan.ini:5: unknown key 'tls.port'"},
+	    {"[assessment]\nrules = t\n[target a]\nexec = touch %s\n[attest NOPE-1]\nstatus = "
+	     "pass\n"
+	     "evidence = e\nby = x\ndate = 2026-01-01\n",
+	     "plan.ini:5: [attest NOPE-1]: no such rule"},
+	    {"[assessment]\nrules = nosuchset\n[target a]\nexec = touch %s\n",
+	     "plan.ini:2: rules: no rule set 'nosuchset'"},
+	    {"[assessment]\nrules = t\n[target a]\nexec = touch %s\nthis line is broken\n",
+	     "plan.ini:5: syntax error"},
+	    {"[assessment]\nrules = t\n[target a]\nexec = touch %s\n[waive T-HIGH]\nreason = r\nby "
+	     "= b\n"
+	     "until = 2026-13-01\n",
+	     "plan.ini:8: until: expected a date"},
+	    {"[assessment]\nrules = t\n[target a]\nexec = touch %s\n[waive T-MAN]\nreason = r\nby "
+	     "= b\n"
+	     "until = 2026-12-01\n",
+	     "plan.ini:5: [waive T-MAN]: the rule is manual"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *body = xasprintf(cases[i].body, marker);
@@ -349,7 +359,7 @@ Test(e2e, plan_errors_exit_2_before_any_probe)
 		struct tu_run r = run_plan(&f, NULL);
 		cr_assert_eq(r.code, 2, "case %zu: exit %d", i, r.code);
 		cr_assert(strstr(r.err, cases[i].expect), "case %zu: expected '%s' in: %s", i,
-			  cases[i].expect, r.err);
+		          cases[i].expect, r.err);
 		cr_assert(access(marker, F_OK) != 0, "case %zu: a probe ran despite the error", i);
 		tu_run_free(&r);
 		free(body);
@@ -364,12 +374,12 @@ Test(e2e, broken_rule_file_exits_2_with_line)
 {
 	struct fx f = setup();
 	free(tu_write(f.rules, "z.xml",
-		      "<?xml version=\"1.0\"?>\n<ruleset id=\"z\" version=\"1\">\n"
-		      "  <title lang=\"en\">z</title>\n"
-		      "  <rule id=\"Z-1\" severity=\"urgent\" probe=\"exec\">\n"
-		      "    <title lang=\"en\">z</title>\n"
-		      "    <clause ref=\"1\" confidence=\"src\"/>\n"
-		      "    <check>exec.a</check>\n  </rule>\n</ruleset>\n"));
+	              "<?xml version=\"1.0\"?>\n<ruleset id=\"z\" version=\"1\">\n"
+	              "  <title lang=\"en\">z</title>\n"
+	              "  <rule id=\"Z-1\" severity=\"urgent\" probe=\"exec\">\n"
+	              "    <title lang=\"en\">z</title>\n"
+	              "    <clause ref=\"1\" confidence=\"src\"/>\n"
+	              "    <check>exec.a</check>\n  </rule>\n</ruleset>\n"));
 	char *plan = xasprintf("[assessment]\n[target a]\nexec = true\n");
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
@@ -398,12 +408,12 @@ Test(e2e, rules_list_and_validate)
 	tu_run_free(&r);
 	struct fx f = setup();
 	char *bad = tu_write(f.dir, "bad.xml",
-			     "<?xml version=\"1.0\"?>\n<ruleset id=\"b\" version=\"1\">\n"
-			     "  <title lang=\"en\">b</title>\n"
-			     "  <rule id=\"B-1\" severity=\"low\" probe=\"exec\">\n"
-			     "    <title lang=\"en\">b</title>\n"
-			     "    <clause ref=\"1\" confidence=\"src\"/>\n"
-			     "    <check>exec.a ==</check>\n  </rule>\n</ruleset>\n");
+	                     "<?xml version=\"1.0\"?>\n<ruleset id=\"b\" version=\"1\">\n"
+	                     "  <title lang=\"en\">b</title>\n"
+	                     "  <rule id=\"B-1\" severity=\"low\" probe=\"exec\">\n"
+	                     "    <title lang=\"en\">b</title>\n"
+	                     "    <clause ref=\"1\" confidence=\"src\"/>\n"
+	                     "    <check>exec.a ==</check>\n  </rule>\n</ruleset>\n");
 	r = tu_sh("%s rules validate %s", tu_bin(), bad);
 	cr_assert_eq(r.code, 2);
 	cr_assert(strstr(r.err, "bad.xml:7: rule B-1: check: column"), "%s", r.err);
@@ -424,16 +434,17 @@ static long count_xpath(xmlDoc *doc, const char *expr)
 Test(e2e, report_rerenders_the_same_junit)
 {
 	struct fx f = setup();
-	make_check(f.dir, "c.sh", "{\"fact\": \"ok\", \"value\": false}\n{\"fact\": \"n\", \"value\": 1}");
+	make_check(f.dir, "c.sh",
+	           "{\"fact\": \"ok\", \"value\": false}\n{\"fact\": \"n\", \"value\": 1}");
 	char *plan = xasprintf("[assessment]\nrules = t\n[target a]\nexec = %s/c.sh\n"
-			       "[target b]\nexec = %s/c.sh\n",
-			       f.dir, f.dir);
+	                       "[target b]\nexec = %s/c.sh\n",
+	                       f.dir, f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
 	cr_assert_eq(r.code, 1);
 	tu_run_free(&r);
 	r = tu_sh("%s report %s/out/results.json --format junit -o %s/again.xml", tu_bin(), f.dir,
-		  f.dir);
+	          f.dir);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	tu_run_free(&r);
 	char *p1 = xasprintf("%s/out/junit.xml", f.dir), *p2 = xasprintf("%s/again.xml", f.dir);
@@ -449,7 +460,8 @@ Test(e2e, report_rerenders_the_same_junit)
 	cr_assert_eq(count_xpath(doc, "//testcase"), 5);
 	cr_assert_eq(count_xpath(doc, "//testcase[failure]"), 2);
 	cr_assert_eq(count_xpath(doc, "//testcase[skipped]"), 1);
-	cr_assert_eq(count_xpath(doc, "//testcase[@classname='t.a' and starts-with(@name,'T-HIGH')]"), 1);
+	cr_assert_eq(
+	    count_xpath(doc, "//testcase[@classname='t.a' and starts-with(@name,'T-HIGH')]"), 1);
 	xmlFreeDoc(doc);
 
 	r = tu_sh("%s report %s/out/results.json --format json", tu_bin(), f.dir);
@@ -476,9 +488,9 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	char *dir = tu_tmpdir();
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
 	struct tu_run r = tu_sh("cp -r examples scripts %s/ && cd %s && ASSAY_RULES_DIR=%s/rules "
-				"scripts/demo %s/%s",
-				dir, dir, getenv("PWD") ? getenv("PWD") : ".",
-				getenv("PWD") ? getenv("PWD") : ".", tu_bin());
+	                        "scripts/demo %s/%s",
+	                        dir, dir, getenv("PWD") ? getenv("PWD") : ".",
+	                        getenv("PWD") ? getenv("PWD") : ".", tu_bin());
 	cr_assert_eq(r.code, 0, "demo failed: %s %s", r.out, r.err);
 	cr_assert(strstr(r.out, "assay exited 1"), "%s", r.out);
 	char *res = xasprintf("%s/out/demo/results.json", dir);

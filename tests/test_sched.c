@@ -60,7 +60,7 @@ static const struct probe p_fail = {.name = "fail", .summary = "", .run = fail_r
 static const struct probe p_silent = {.name = "silent", .summary = "", .run = silent_fail_run};
 
 static void setup_units(struct results *r, struct work *w, const struct probe *const *probes,
-			size_t n, double timeout)
+                        size_t n, double timeout)
 {
 	results_init(r);
 	for (size_t i = 0; i < n; i++) {
@@ -135,7 +135,7 @@ Test(sched, failure_keeps_partial_facts_and_masks_errors)
 	const struct fact_value *v = facts_get(&r.runs[0].facts, "t.partial");
 	cr_assert(v && v->i == 7);
 	cr_assert(strstr(r.runs[0].facts.errors[0], "411111******1111"), "%s",
-		  r.runs[0].facts.errors[0]);
+	          r.runs[0].facts.errors[0]);
 	cr_assert_str_eq(r.runs[1].status, "error");
 	cr_assert(strstr(r.runs[1].facts.errors[0], "without saying why"));
 	results_free(&r);
@@ -143,7 +143,8 @@ Test(sched, failure_keeps_partial_facts_and_masks_errors)
 
 Test(sched, more_units_than_jobs_all_run)
 {
-	const struct probe *ps[7] = {&p_good, &p_good, &p_fail, &p_good, &p_crash, &p_good, &p_good};
+	const struct probe *ps[7] = {&p_good,  &p_good, &p_fail, &p_good,
+	                             &p_crash, &p_good, &p_good};
 	struct results r;
 	struct work w[7];
 	setup_units(&r, w, ps, 7, 5);
