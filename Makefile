@@ -33,20 +33,27 @@ TESTBIN  := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 .PHONY: all test asan valgrind demo bench install clean bootstrap format check-deps
 all: $(BUILD)/assay
 
+# Quiet by default, as the kernel's build is; `make V=1` shows the commands.
+Q        := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libassay.a: $(LIBOBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/assay: $(BUILD)/obj/$(MAIN:.c=.o) $(BUILD)/libassay.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(BUILD)/libassay.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libassay.a $(LIBS) $(CRIT_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libassay.a $(LIBS) $(CRIT_LIBS)
 
 bootstrap:
 	@scripts/bootstrap
@@ -62,11 +69,15 @@ asan: bootstrap
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
-valgrind: $(BUILD)/assay $(TESTBIN)
-	@for t in $(TESTBIN); do \
-		ASSAY_BIN=$(BUILD)/assay ASSAY_RULES_DIR=rules valgrind -q --error-exitcode=99 \
-			--leak-check=full --errors-for-leak-kinds=definite $$t --no-early-exit -j1 || exit 1; \
-	done
+# Memcheck over every suite and every assay the suites run (forks are
+# followed; system tools under /bin and /usr are not). An error or a
+# definite leak makes the process exit 99, which fails its test.
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite --trace-children=yes --trace-children-skip=/bin/*,/usr/*,*.sh
+
+valgrind: bootstrap
+	@$(MAKE) --no-print-directory $(BUILD)/assay $(TESTBIN)
+	@TEST_WRAPPER="$(VALGRIND)" TEST_JOBS=1 scripts/run-tests $(BUILD)/assay $(TESTBIN)
 
 demo: bootstrap
 	@$(MAKE) --no-print-directory $(BUILD)/assay

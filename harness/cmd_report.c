@@ -49,6 +49,10 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'L':
 			lang = optarg;
+			if (strcmp(lang, "en") && strcmp(lang, "zh") && strcmp(lang, "both")) {
+				fprintf(stderr, "assay report: --lang: expected en, zh or both\n");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			report_usage(stdout);

@@ -10,6 +10,7 @@
 #include "harness/results.h"
 #include "harness/sched.h"
 #include "lib/err.h"
+#include "lib/mask.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "reports/report.h"
@@ -153,7 +154,7 @@ static size_t build_work(struct work **out, struct plan *p, struct results *r, d
 			run->inputs = xcalloc(nin, sizeof(*run->inputs));
 			for (size_t k = 0; k < nin; k++) {
 				run->inputs[k].key = xstrdup(ins[k].key);
-				run->inputs[k].value = xstrdup(ins[k].value);
+				run->inputs[k].value = mask_text(ins[k].value);
 			}
 			run->ninputs = nin;
 		}

@@ -7,7 +7,8 @@ enum {
 	EXIT_CLEAN = 0,      /* nothing failed at or above --fail-on */
 	EXIT_FAILED = 1,     /* a rule failed at or above --fail-on */
 	EXIT_USAGE = 2,      /* usage, plan or rule-file error */
-	EXIT_INCOMPLETE = 3, /* a probe errored or timed out, nothing failed */
+	EXIT_INCOMPLETE = 3, /* a probe errored or timed out, or an output could not
+				be written; nothing failed at or above --fail-on */
 };
 
 int cmd_run(int argc, char **argv);

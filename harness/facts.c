@@ -62,8 +62,13 @@ bool facts_key_valid(const char *key)
 	size_t n = strlen(key);
 	if (n == 0 || n > FACT_KEY_MAX || key[0] == '.' || key[n - 1] == '.')
 		return false;
+	size_t digits = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = key[i];
+		/* A run of 13+ digits could be a card number: never a key. */
+		digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+		if (digits >= 13)
+			return false;
 		if (c == '.') {
 			if (key[i + 1] == '.')
 				return false;

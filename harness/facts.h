@@ -79,7 +79,8 @@ void facts_free(struct facts *f);
 
 /*
  * Keys are dotted lowercase names: [a-z0-9_] segments joined by '.', at
- * most 200 bytes. Adding a key that exists replaces its value. The add
+ * most 200 bytes, with no run of 13 or more digits (it could be a card
+ * number, and keys are written out unmasked). Adding a key that exists replaces its value. The add
  * functions return 0, or -1 with err_set() for an invalid key.
  */
 bool facts_key_valid(const char *key);

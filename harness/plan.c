@@ -11,6 +11,7 @@
 #include "rules/ruleset.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ struct parse_state {
 	char cursec[256];
 	int sec_line;
 	bool sec_seen_assessment;
+	bool timeout_seen;
 };
 
 static void perr(struct parse_state *st, const char *fmt, ...)
@@ -71,6 +73,25 @@ static char *plan_reader(char *str, int num, void *stream)
 	char *b = str;
 	while (*b == ' ' || *b == '\t')
 		b++;
+	if (*b == '[' && b != str) {
+		/* inih would read it as the continuation of the key above. */
+		perr(st, "indented section header: start [%.*s at the beginning of the line",
+		     (int)strcspn(b + 1, "]\n"), b + 1);
+		return str;
+	}
+	if (*b != '[' && *b != ';' && *b != '#' && strchr(b, '=')) {
+		/* inih ends a value at " ;" (an inline comment); say so, since a
+		 * shell command cut there would run something else. */
+		const char *eq = strchr(b, '=');
+		const char *c = strstr(eq, " ;");
+		if (!c)
+			c = strstr(eq, "\t;");
+		if (c)
+			fprintf(stderr,
+				"%s:%d: warning: ' ;' starts a comment, the rest of the line is "
+				"ignored (put commands with ';' in a script)\n",
+				st->p->file, st->line);
+	}
 	if (*b == '[' && !st->first_err[0]) {
 		char *e = strchr(b, ']');
 		if (e) {
@@ -85,10 +106,14 @@ static char *plan_reader(char *str, int num, void *stream)
 
 int parse_duration(double *out, const char *s)
 {
+	/* Plain decimals only: strtod would also take inf, nan, 1e3 and 0x10. */
+	size_t n = strspn(s, "0123456789.");
+	if (n == 0 || n > 12 || strchr(s, '.') != strrchr(s, '.'))
+		return -1;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || errno || v < 0)
+	if (end != s + n || errno || !isfinite(v) || v < 0 || v > 7 * 86400.0)
 		return -1;
 	double mul = 1;
 	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
@@ -110,7 +135,7 @@ static bool valid_name(const char *s)
 	if (!*s || strlen(s) > 128)
 		return false;
 	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || strchr("._:-@/[]", *s)))
+		if (!(isalnum((unsigned char)*s) || strchr("._:-@/", *s)))
 			return false;
 	return true;
 }
@@ -125,13 +150,18 @@ static bool valid_rule_id(const char *s)
 	return true;
 }
 
-/* Split "a, b c" into a list. */
+/* Split "a, b c" into a list, each item once. */
 static void split_list(char ***out, size_t *n, const char *v)
 {
 	char *copy = xstrdup(v), *save = NULL;
-	size_t cap = 0;
-	for (char *tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save))
-		*ARRAY_PUSH(*out, *n, cap) = xstrdup(tok);
+	size_t cap = *n;
+	for (char *tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		bool dup = false;
+		for (size_t i = 0; i < *n; i++)
+			dup |= strcmp((*out)[i], tok) == 0;
+		if (!dup)
+			*ARRAY_PUSH(*out, *n, cap) = xstrdup(tok);
+	}
 	free(copy);
 }
 
@@ -159,7 +189,7 @@ static int start_section(struct parse_state *st, const char *section)
 	} else if (strcmp(kind, "target") == 0) {
 		if (!valid_name(arg)) {
 			perr(st,
-			     "[target %s]: a target needs a name of letters, digits and ._:-@/[]",
+			     "[target %s]: a target needs a name of letters, digits and ._:-@/",
 			     arg);
 			return 0;
 		}
@@ -232,6 +262,10 @@ static int key_assessment(struct parse_state *st, const char *name, const char *
 		return 1;
 	}
 	if (strcmp(name, "fail-on") == 0 || strcmp(name, "fail_on") == 0) {
+		if (p->fail_on_set) {
+			perr(st, "'fail-on' is set twice in [assessment]");
+			return 0;
+		}
 		if (severity_parse(&p->fail_on, value) < 0) {
 			perr(st,
 			     "fail-on: expected critical, high, medium, low or info, found '%s'",
@@ -242,6 +276,11 @@ static int key_assessment(struct parse_state *st, const char *name, const char *
 		return 1;
 	}
 	if (strcmp(name, "timeout") == 0) {
+		if (st->timeout_seen) {
+			perr(st, "'timeout' is set twice in [assessment]");
+			return 0;
+		}
+		st->timeout_seen = true;
 		if (parse_duration(&p->timeout_s, value) < 0 || p->timeout_s <= 0) {
 			perr(st, "timeout: expected a duration such as 120, 30s or 2m, found '%s'",
 			     value);
@@ -260,6 +299,10 @@ static int key_target(struct parse_state *st, const char *name, const char *valu
 {
 	struct plan_target *t = &st->p->targets[st->p->ntargets - 1];
 	if (strcmp(name, "timeout") == 0) {
+		if (t->timeout_s > 0) {
+			perr(st, "'timeout' is set twice in [target %s]", t->name);
+			return 0;
+		}
 		if (parse_duration(&t->timeout_s, value) < 0 || t->timeout_s <= 0) {
 			perr(st, "timeout: expected a duration such as 120, 30s or 2m, found '%s'",
 			     value);

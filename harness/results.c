@@ -557,6 +557,8 @@ static int row_from(struct verdict_row *w, const json_t *o)
 		json_object_foreach((json_t *)facts, k, v)
 		{
 			struct fact *f = &w->facts[w->nfacts];
+			if (!facts_key_valid(k))
+				return err_set("invalid fact key '%.100s'", k);
 			if (fact_value_from_json(&f->v, v) < 0)
 				return err_prefix("fact '%.100s'", k);
 			f->key = xstrdup(k);

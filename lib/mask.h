@@ -18,8 +18,9 @@ bool luhn_valid(const char *digits, size_t n);
 
 /*
  * Return a newly allocated copy of s with every card-number-like run
- * masked. Track-data separators ('=' or '^' right after a masked run)
- * also cut the rest of that token, so expiry and service codes go too.
+ * masked. Track-data separators ('=', '^' or 'D' right after a masked
+ * run) also cut the rest of that token, so expiry and service codes go
+ * too.
  */
 char *mask_text(const char *s);
 

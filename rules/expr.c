@@ -412,7 +412,8 @@ static enum unit key_unit(const char *key)
 		return U_MS;
 	if (str_ends(seg, "_s") || str_ends(seg, "_sec") || str_ends(seg, "_seconds"))
 		return U_S;
-	if (str_ends(seg, "_d") || str_ends(seg, "_days") || strstr(seg, "days"))
+	if (str_ends(seg, "_d") || str_ends(seg, "_days") || strcmp(seg, "days") == 0 ||
+	    str_starts(seg, "days_"))
 		return U_D;
 	return U_NONE;
 }

@@ -513,3 +513,31 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	cr_assert_eq(r.code, 0, "the masked form should be in results.json");
 	tu_run_free(&r);
 }
+
+Test(e2e, card_numbers_never_reach_results_through_keys_or_inputs)
+{
+	struct fx f = setup();
+	make_check(f.dir, "c.sh",
+		   "{\"fact\": \"card.4111111111111111\", \"value\": 1}\n"
+		   "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 1}\n"
+		   "{\"error\": \"saw 4111111111111111 in a log\"}");
+	/* The plan itself names a card number in the command line. */
+	char *plan = xasprintf("[assessment]\nrules = t, t\n[target a]\nexec = %s/c.sh "
+			       "4111111111111111\n",
+			       f.dir);
+	free(make_plan(f.dir, plan));
+	struct tu_run r = run_plan(&f, NULL);
+	cr_assert_eq(r.code, 3, "the bad key and the error line make the run incomplete: %d",
+		     r.code);
+	tu_run_free(&r);
+	r = tu_sh("grep -r -c 4111111111111111 %s/out", f.dir);
+	cr_assert_eq(r.code, 1, "a full card number reached the outputs: %s", r.out);
+	tu_run_free(&r);
+	char *p = xasprintf("%s/out/results.json", f.dir);
+	json_t *j = load_json(p);
+	cr_assert_eq(json_array_size(json_object_get(j, "results")), 3,
+		     "a rule set listed twice is judged once");
+	json_decref(j);
+	free(p);
+	free(plan);
+}
