@@ -113,7 +113,7 @@ int parse_duration(double *out, const char *s)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end != s + n || errno || !isfinite(v) || v < 0 || v > 7 * 86400.0)
+	if (end != s + n || errno || !isfinite(v) || v < 0)
 		return -1;
 	double mul = 1;
 	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
@@ -125,6 +125,8 @@ int parse_duration(double *out, const char *s)
 	else if (strcmp(end, "h") == 0)
 		mul = 3600;
 	else
+		return -1;
+	if (v * mul > 7 * 86400.0)
 		return -1;
 	*out = v * mul;
 	return 0;

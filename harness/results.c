@@ -6,6 +6,7 @@
  */
 #include "harness/results.h"
 #include "lib/err.h"
+#include "lib/mask.h"
 #include "lib/util.h"
 
 #include <errno.h>
@@ -603,6 +604,9 @@ static int run_from(struct probe_run *p, const json_t *o)
 			if (get_str(&ri->key, kv, "key", true) ||
 			    get_str(&ri->value, kv, "value", true))
 				return err_prefix("'inputs'[%zu]", i);
+			char *m = mask_text(ri->value);
+			free(ri->value);
+			ri->value = m;
 		}
 	}
 	return facts_from_json(&p->facts, o);

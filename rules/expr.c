@@ -53,8 +53,8 @@
  *   A number may carry a unit attached without a space: 200ms, 2s, 1.5s,
  *   30d (milliseconds, seconds, days). A key names the unit of its value
  *   by its last segment: ending in _ms is milliseconds; ending in _s, _sec
- *   or _seconds is seconds; ending in _d or _days, or containing "days"
- *   (days_left), is days. When both sides of a comparison have a unit they
+ *   or _seconds is seconds; ending in _d or _days, equal to "days" or
+ *   starting with "days_" (days_left) is days. When both sides of a comparison have a unit they
  *   are converted to a common one: `load.latency.p99_ms <= 200ms`,
  *   `x_ms < 2s` (2000 ms), `tls.cert.days_left >= 30d`, `1000ms == 1s`.
  *   A plain number compared with a key that has a unit is in the key's

@@ -12,8 +12,8 @@
  *   func    := exists(key) | contains(list, "x") | count(list)
  *
  * Keys are dotted fact names (tls.proto.tls1_0). A number with a unit
- * compares against a fact whose key names its unit by suffix (_ms, _s,
- * _days or days_left): `load.latency.p99_ms <= 200ms`,
+ * compares against a fact whose key names its unit in its last segment
+ * (_ms, _s, _d, _days, days_...): `load.latency.p99_ms <= 200ms`,
  * `tls.cert.days_left >= 30d`, `x_ms < 2s` (2000 ms).
  */
 #ifndef ASSAY_RULES_EXPR_H
