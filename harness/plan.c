@@ -88,9 +88,9 @@ static char *plan_reader(char *str, int num, void *stream)
 			c = strstr(eq, "\t;");
 		if (c)
 			fprintf(stderr,
-				"%s:%d: warning: ' ;' starts a comment, the rest of the line is "
-				"ignored (put commands with ';' in a script)\n",
-				st->p->file, st->line);
+			        "%s:%d: warning: ' ;' starts a comment, the rest of the line is "
+			        "ignored (put commands with ';' in a script)\n",
+			        st->p->file, st->line);
 	}
 	if (*b == '[' && !st->first_err[0]) {
 		char *e = strchr(b, ']');
@@ -190,8 +190,7 @@ static int start_section(struct parse_state *st, const char *section)
 		st->sec = SEC_ASSESSMENT;
 	} else if (strcmp(kind, "target") == 0) {
 		if (!valid_name(arg)) {
-			perr(st,
-			     "[target %s]: a target needs a name of letters, digits and ._:-@/",
+			perr(st, "[target %s]: a target needs a name of letters, digits and ._:-@/",
 			     arg);
 			return 0;
 		}
@@ -485,10 +484,12 @@ int plan_load(struct plan *p, const char *path)
 		return err_set("%s: cannot open: %s", path, strerror(errno));
 	int rc = ini_parse_stream(plan_reader, &st, plan_handler, &st);
 	fclose(st.f);
+	/* inih returns the first line it or our handler refused; a syntax error
+	 * before our first error is the one to report. */
+	if (rc > 0 && (!st.first_err[0] || rc < st.err_line))
+		return err_set("%s:%d: syntax error (expected [section] or key = value)", path, rc);
 	if (st.first_err[0])
 		return err_set("%s:%d: %s", path, st.err_line, st.first_err);
-	if (rc > 0)
-		return err_set("%s:%d: syntax error (expected [section] or key = value)", path, rc);
 	if (rc < 0)
 		return err_set("%s: cannot read", path);
 	if (!st.sec_seen_assessment)

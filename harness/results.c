@@ -236,7 +236,19 @@ int results_exit_code(const struct results *r, enum severity fail_on)
 
 /* ---- writing ---- */
 
+/* Every string written is masked, whatever its source (a rule file, a plan,
+ * a results file read back): results.json is never a place for card data. */
 static void set_str(json_t *o, const char *k, const char *v)
+{
+	if (v) {
+		char *m = mask_text(v);
+		json_object_set_new(o, k, json_string(m));
+		free(m);
+	}
+}
+
+/* Hex digests and the like, which masking could corrupt. */
+static void set_raw(json_t *o, const char *k, const char *v)
 {
 	if (v)
 		json_object_set_new(o, k, json_string(v));
@@ -245,8 +257,11 @@ static void set_str(json_t *o, const char *k, const char *v)
 static json_t *strv_json(char **v, size_t n)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+	for (size_t i = 0; i < n; i++) {
+		char *m = mask_text(v[i]);
+		json_array_append_new(a, json_string(m));
+		free(m);
+	}
 	return a;
 }
 
@@ -294,7 +309,7 @@ json_t *results_to_json(const struct results *r)
 	json_t *plan = json_object();
 	set_str(plan, "name", r->plan_name);
 	set_str(plan, "file", r->plan_file);
-	set_str(plan, "sha256", r->plan_sha256);
+	set_raw(plan, "sha256", r->plan_sha256);
 	set_str(plan, "fail_on", severity_name(r->fail_on));
 	json_object_set_new(root, "plan", plan);
 	set_str(root, "started", r->started);
@@ -435,8 +450,15 @@ int results_write(const struct results *r, const char *path)
 
 /* ---- reading ---- */
 
-/* Fetch a member: required or optional string. */
+/* Fetch a member: required or optional string, masked (see set_str). */
+static int get_str_as(char **out, const json_t *o, const char *k, bool required, bool mask);
+
 static int get_str(char **out, const json_t *o, const char *k, bool required)
+{
+	return get_str_as(out, o, k, required, true);
+}
+
+static int get_str_as(char **out, const json_t *o, const char *k, bool required, bool mask)
 {
 	const json_t *v = json_object_get(o, k);
 	*out = NULL;
@@ -447,7 +469,7 @@ static int get_str(char **out, const json_t *o, const char *k, bool required)
 	}
 	if (!json_is_string(v))
 		return err_set("'%s' must be a string", k);
-	*out = xstrdup(json_string_value(v));
+	*out = mask ? mask_text(json_string_value(v)) : xstrdup(json_string_value(v));
 	return 0;
 }
 
@@ -465,7 +487,7 @@ static int get_strv(char ***out, size_t *n, const json_t *o, const char *k)
 		const json_t *s = json_array_get(a, i);
 		if (!json_is_string(s))
 			return err_set("'%s'[%zu] must be a string", k, i);
-		(*out)[(*n)++] = xstrdup(json_string_value(s));
+		(*out)[(*n)++] = mask_text(json_string_value(s));
 	}
 	return 0;
 }
@@ -604,9 +626,6 @@ static int run_from(struct probe_run *p, const json_t *o)
 			if (get_str(&ri->key, kv, "key", true) ||
 			    get_str(&ri->value, kv, "value", true))
 				return err_prefix("'inputs'[%zu]", i);
-			char *m = mask_text(ri->value);
-			free(ri->value);
-			ri->value = m;
 		}
 	}
 	return facts_from_json(&p->facts, o);
@@ -633,7 +652,8 @@ int results_from_json(struct results *r, const json_t *j)
 		return err_set("missing 'plan' object");
 	if (get_str(&r->plan_name, plan, "name", false) ||
 	    get_str(&r->plan_file, plan, "file", false) ||
-	    get_str(&r->plan_sha256, plan, "sha256", false) || get_str(&s, plan, "fail_on", false))
+	    get_str_as(&r->plan_sha256, plan, "sha256", false, false) ||
+	    get_str(&s, plan, "fail_on", false))
 		return err_prefix("'plan'");
 	if (s && severity_parse(&r->fail_on, s) < 0) {
 		free(s);

@@ -1,18 +1,30 @@
 /* Per-thread error message; see err.h. */
 #include "lib/err.h"
+#include "lib/mask.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char err_buf[2048];
 
+/* Every message is masked: errors quote input, and input may hold card numbers. */
+static void set_masked(const char *msg)
+{
+	char *m = mask_text(msg);
+	snprintf(err_buf, sizeof(err_buf), "%s", m);
+	free(m);
+}
+
 int err_set(const char *fmt, ...)
 {
+	char tmp[sizeof(err_buf)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	set_masked(tmp);
 	return -1;
 }
 
@@ -34,6 +46,8 @@ int err_prefix(const char *fmt, ...)
 		m = rest;
 	memcpy(err_buf + n + 2, old, m);
 	err_buf[n + 2 + m] = '\0';
+	memcpy(old, err_buf, sizeof(old));
+	set_masked(old);
 	return -1;
 }
 

@@ -1,7 +1,8 @@
 /*
  * The error message of the current thread, libgit2-style: set once where
  * the failure is known (with file:line or offset context), read once at
- * the top by whoever reports it.
+ * the top by whoever reports it. Messages pass through mask_text(): an
+ * error that quotes its input never carries a full card number.
  */
 #ifndef ASSAY_LIB_ERR_H
 #define ASSAY_LIB_ERR_H

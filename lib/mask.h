@@ -17,10 +17,13 @@
 bool luhn_valid(const char *digits, size_t n);
 
 /*
- * Return a newly allocated copy of s with every card-number-like run
- * masked. Track-data separators ('=', '^' or 'D' right after a masked
- * run) also cut the rest of that token, so expiry and service codes go
- * too.
+ * Return a newly allocated copy of s with card numbers masked: in every
+ * run of digit groups (split by single spaces or dashes), each window of
+ * whole groups holding 13-19 digits that passes Luhn, and every single
+ * group longer than 19 digits, keeps only its first 6 and last 4 digits.
+ * After a masked number, a track separator starts track data: '^' (track
+ * 1, to the end sentinel '?') or '=' / 'D' (track 2, to '?' or a space);
+ * that tail is masked whole, at most 120 characters.
  */
 char *mask_text(const char *s);
 
