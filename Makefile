@@ -12,6 +12,11 @@ CC       ?= cc
 PKGS     := libxml-2.0 jansson inih libcrypto
 VERSION  := 0.1.0
 
+# Each probe or report module may add pkg-config names (PKGS += libcurl)
+# in its own module.mk, and Debian packages in its deps.debian, which
+# scripts/bootstrap installs; no shared file changes when a module lands.
+-include $(wildcard probes/*/module.mk reports/module.mk)
+
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)

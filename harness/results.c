@@ -58,18 +58,13 @@ void results_init(struct results *r)
 	r->fail_on = SEV_HIGH;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 void waiver_copy(struct waiver *dst, const struct waiver *src)
 {
-	dst->rule = dup_or_null(src->rule);
-	dst->target = dup_or_null(src->target);
-	dst->reason = dup_or_null(src->reason);
-	dst->by = dup_or_null(src->by);
-	dst->until = dup_or_null(src->until);
+	dst->rule = xstrdup_or_null(src->rule);
+	dst->target = xstrdup_or_null(src->target);
+	dst->reason = xstrdup_or_null(src->reason);
+	dst->by = xstrdup_or_null(src->by);
+	dst->until = xstrdup_or_null(src->until);
 	dst->active = src->active;
 }
 
@@ -85,11 +80,11 @@ void waiver_free(struct waiver *w)
 
 void attestation_copy(struct attestation *dst, const struct attestation *src)
 {
-	dst->rule = dup_or_null(src->rule);
-	dst->status = dup_or_null(src->status);
-	dst->evidence = dup_or_null(src->evidence);
-	dst->by = dup_or_null(src->by);
-	dst->date = dup_or_null(src->date);
+	dst->rule = xstrdup_or_null(src->rule);
+	dst->status = xstrdup_or_null(src->status);
+	dst->evidence = xstrdup_or_null(src->evidence);
+	dst->by = xstrdup_or_null(src->by);
+	dst->date = xstrdup_or_null(src->date);
 }
 
 void attestation_free(struct attestation *a)

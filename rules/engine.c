@@ -29,11 +29,6 @@ static char **strv_dup(char *const *v, size_t n)
 	return out;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
                                    const struct rule *ru, const char *target)
 {
@@ -43,17 +38,17 @@ static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
 	w->target = xstrdup(target);
 	w->manual = ru->manual;
 	w->severity = ru->severity;
-	w->title_en = dup_or_null(ru->title_en);
-	w->title_zh = dup_or_null(ru->title_zh);
-	w->clause = dup_or_null(ru->clause);
-	w->confidence = dup_or_null(ru->confidence);
+	w->title_en = xstrdup_or_null(ru->title_en);
+	w->title_zh = xstrdup_or_null(ru->title_zh);
+	w->clause = xstrdup_or_null(ru->clause);
+	w->confidence = xstrdup_or_null(ru->confidence);
 	w->xrefs = strv_dup(ru->xrefs, ru->nxrefs);
 	w->nxrefs = ru->nxrefs;
 	w->probes = strv_dup(ru->probes, ru->nprobes);
 	w->nprobes = ru->nprobes;
-	w->check = dup_or_null(ru->check_src);
-	w->remediation_en = dup_or_null(ru->remediation_en);
-	w->remediation_zh = dup_or_null(ru->remediation_zh);
+	w->check = xstrdup_or_null(ru->check_src);
+	w->remediation_en = xstrdup_or_null(ru->remediation_en);
+	w->remediation_zh = xstrdup_or_null(ru->remediation_zh);
 	return w;
 }
 
@@ -221,10 +216,10 @@ int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, str
 		struct ruleset_info *ri = ARRAY_PUSH(r->rulesets, r->nrulesets, r->caprulesets);
 		memset(ri, 0, sizeof(*ri));
 		ri->id = xstrdup(rs->id);
-		ri->title_en = dup_or_null(rs->title_en);
-		ri->title_zh = dup_or_null(rs->title_zh);
-		ri->version = dup_or_null(rs->version);
-		ri->file = dup_or_null(rs->file);
+		ri->title_en = xstrdup_or_null(rs->title_en);
+		ri->title_zh = xstrdup_or_null(rs->title_zh);
+		ri->version = xstrdup_or_null(rs->version);
+		ri->file = xstrdup_or_null(rs->file);
 		ri->nrules = rs->nrules;
 		for (size_t k = 0; k < rs->nrules; k++) {
 			const struct rule *ru = &rs->rules[k];
