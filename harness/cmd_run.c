@@ -9,6 +9,7 @@
 #include "harness/plan.h"
 #include "harness/results.h"
 #include "harness/sched.h"
+#include "harness/shard.h"
 #include "lib/err.h"
 #include "lib/mask.h"
 #include "lib/strbuf.h"
@@ -29,7 +30,8 @@ static void run_usage(FILE *f)
 	fprintf(
 	    f,
 	    "usage: assay run PLAN.ini [-o DIR] [--format json,junit] [--fail-on SEVERITY]\n"
-	    "                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n\n"
+	    "                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n"
+	    "                 [--shard i/N]\n\n"
 	    "  -o, --output DIR     write results.json and reports here (default: out)\n"
 	    "  -f, --format LIST    reports to write besides results.json:");
 	for (size_t i = 0; renderer_registry[i]; i++)
@@ -41,6 +43,9 @@ static void run_usage(FILE *f)
 	        "  -j, --jobs N         run N probes at once (default 4)\n"
 	        "      --timeout S      default deadline of each probe (plan: timeout; 120 s)\n"
 	        "      --rules-dir DIR  also load the rule sets in DIR\n"
+	        "      --shard i/N      run the i-th (0-based) of N deterministic slices of the\n"
+	        "                       plan; `assay merge` combines them (docs/scale.md). Also\n"
+	        "                       from JOB_COMPLETION_INDEX+ASSAY_SHARDS or SLURM_ARRAY_*\n"
 	        "      --lang L         report language: en, zh or both (default both)\n"
 	        "  -q, --quiet          print only errors\n\n"
 	        "exit: 0 clean, 1 failed at or above --fail-on, 2 usage/plan/rules error,\n"
@@ -110,7 +115,8 @@ int cmd_render(const struct results *r, const char *formats, const char *dir, co
 }
 
 /* Split the plan's targets into (target, probe) work units, in plan order. */
-static size_t build_work(struct work **out, struct plan *p, struct results *r, double deftimeout)
+static size_t build_work(struct work **out, struct plan *p, struct results *r, double deftimeout,
+			 const struct shard *sh)
 {
 	size_t n = 0, cap = 0;
 	struct work *w = NULL;
@@ -147,23 +153,39 @@ static size_t build_work(struct work **out, struct plan *p, struct results *r, d
 					opts[nopt++] = pt->options[k];
 			}
 			u->target = (struct target){pt->name, ins, nin, opts, nopt};
-
-			struct probe_run *run = results_add_run(r);
-			run->target = xstrdup(pt->name);
-			run->probe = xstrdup(pr->name);
-			run->inputs = xcalloc(nin, sizeof(*run->inputs));
-			for (size_t k = 0; k < nin; k++) {
-				run->inputs[k].key = xstrdup(ins[k].key);
-				run->inputs[k].value = mask_text(ins[k].value);
-			}
-			run->ninputs = nin;
 		}
 	}
+
+	/* A shard keeps its slice; the unit numbers stay those of the whole plan. */
+	unsigned *slice = xcalloc(n + 1, sizeof(unsigned));
+	if (sh->count)
+		shard_assign(w, n, sh->count, slice);
+	size_t kept = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct work *u = &w[k];
+		if (sh->count && slice[k] != sh->index) {
+			free((void *)u->target.inputs);
+			free((void *)u->target.options);
+			continue;
+		}
+		struct probe_run *run = results_add_run(r);
+		run->unit = (long)k;
+		run->target = xstrdup(u->target.name);
+		run->probe = xstrdup(u->probe->name);
+		run->inputs = xcalloc(u->target.ninputs, sizeof(*run->inputs));
+		for (size_t i = 0; i < u->target.ninputs; i++) {
+			run->inputs[i].key = xstrdup(u->target.inputs[i].key);
+			run->inputs[i].value = mask_text(u->target.inputs[i].value);
+		}
+		run->ninputs = u->target.ninputs;
+		w[kept++] = *u;
+	}
+	free(slice);
 	/* results_add_run may have moved the runs: link them now. */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < kept; i++)
 		w[i].run = &r->runs[i];
 	*out = w;
-	return n;
+	return kept;
 }
 
 static void print_summary(const struct results *r, enum severity fail_on, double secs)
@@ -209,11 +231,13 @@ int cmd_run(int argc, char **argv)
 	    {"fail-on", required_argument, NULL, 'F'}, {"jobs", required_argument, NULL, 'j'},
 	    {"timeout", required_argument, NULL, 't'}, {"rules-dir", required_argument, NULL, 'R'},
 	    {"lang", required_argument, NULL, 'L'},    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},          {"shard", required_argument, NULL, 'S'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *outdir = "out", *formats = "json", *rules_dir = NULL, *lang = "both";
 	const char *fail_on_arg = NULL;
 	double timeout = 0;
+	struct shard shard = {0, 0};
 	int jobs = 4, quiet = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:j:qh", longopts, NULL)) != -1) {
@@ -249,6 +273,12 @@ int cmd_run(int argc, char **argv)
 		case 'R':
 			rules_dir = optarg;
 			break;
+		case 'S':
+			if (shard_parse(&shard, optarg) < 0) {
+				fprintf(stderr, "assay run: %s\n", err_msg());
+				return EXIT_USAGE;
+			}
+			break;
 		case 'L':
 			lang = optarg;
 			if (strcmp(lang, "en") && strcmp(lang, "zh") && strcmp(lang, "both")) {
@@ -270,6 +300,10 @@ int cmd_run(int argc, char **argv)
 	if (optind + 1 != argc) {
 		fprintf(stderr, "assay run: expected one plan file\n");
 		run_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (shard.count == 0 && shard_from_env(&shard) < 0) {
+		fprintf(stderr, "assay run: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
 	/* Check the formats before any probe runs. */
@@ -333,7 +367,9 @@ int cmd_run(int argc, char **argv)
 		attestation_copy(&r.attests[r.nattests++], &plan.attests[i]);
 
 	struct work *w = NULL;
-	size_t n = build_work(&w, &plan, &r, timeout > 0 ? timeout : plan.timeout_s);
+	r.shard_index = shard.index;
+	r.shard_count = shard.count;
+	size_t n = build_work(&w, &plan, &r, timeout > 0 ? timeout : plan.timeout_s, &shard);
 	double t0 = time_mono_ms();
 	sched_run(w, n, jobs, !quiet && isatty(STDERR_FILENO));
 	double secs = (time_mono_ms() - t0) / 1000.0;

@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"probes", cmd_probes, "list the registered probes"},
     {"report", cmd_report, "render an earlier results.json in another format"},
     {"rules", cmd_rules, "list rule sets, or validate rule files"},
+    {"merge", cmd_merge, "combine the results of the shards of one plan"},
 };
 
 static void usage(FILE *f)

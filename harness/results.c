@@ -307,6 +307,12 @@ json_t *results_to_json(const struct results *r)
 	set_raw(plan, "sha256", r->plan_sha256);
 	set_str(plan, "fail_on", severity_name(r->fail_on));
 	json_object_set_new(root, "plan", plan);
+	if (r->shard_count) {
+		json_t *sh = json_object();
+		json_object_set_new(sh, "index", json_integer(r->shard_index));
+		json_object_set_new(sh, "count", json_integer(r->shard_count));
+		json_object_set_new(root, "shard", sh);
+	}
 	set_str(root, "started", r->started);
 	set_str(root, "finished", r->finished);
 	json_object_set_new(root, "targets", strv_json(r->targets, r->ntargets));
@@ -315,6 +321,7 @@ json_t *results_to_json(const struct results *r)
 	for (size_t i = 0; i < r->nruns; i++) {
 		const struct probe_run *p = &r->runs[i];
 		json_t *o = json_object();
+		json_object_set_new(o, "unit", json_integer(p->unit));
 		set_str(o, "target", p->target);
 		set_str(o, "probe", p->probe);
 		json_t *in = json_array();
@@ -605,6 +612,10 @@ static int run_from(struct probe_run *p, const json_t *o)
 	if (get_str(&p->target, o, "target", true) || get_str(&p->probe, o, "probe", true) ||
 	    get_str(&p->status, o, "status", true))
 		return -1;
+	const json_t *u = json_object_get(o, "unit");
+	if (u && (!json_is_integer(u) || json_integer_value(u) < 0))
+		return err_set("'unit' must be a non-negative integer");
+	p->unit = u ? (long)json_integer_value(u) : -1;
 	const json_t *d = json_object_get(o, "duration_ms");
 	p->duration_ms = json_is_number(d) ? json_number_value(d) : 0;
 	const json_t *in = json_object_get(o, "inputs");
@@ -655,6 +666,16 @@ int results_from_json(struct results *r, const json_t *j)
 		return err_set("'plan': unknown fail_on severity");
 	}
 	free(s);
+	const json_t *sh = json_object_get(j, "shard");
+	if (sh) {
+		const json_t *si = json_object_get(sh, "index"), *sc = json_object_get(sh, "count");
+		if (!json_is_integer(si) || !json_is_integer(sc) || json_integer_value(sc) < 1 ||
+		    json_integer_value(sc) > 100000 || json_integer_value(si) < 0 ||
+		    json_integer_value(si) >= json_integer_value(sc))
+			return err_set("'shard' must be {\"index\": i, \"count\": N} with 0 <= i < N");
+		r->shard_index = (unsigned)json_integer_value(si);
+		r->shard_count = (unsigned)json_integer_value(sc);
+	}
 	if (get_str(&r->started, j, "started", false) ||
 	    get_str(&r->finished, j, "finished", false) ||
 	    get_strv(&r->targets, &r->ntargets, j, "targets"))
@@ -721,7 +742,8 @@ int results_read(struct results *r, const char *path)
 	results_init(r);
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return err_set("%s:%d:%d: %s", path, je.line, je.column, je.text);
+		return je.line > 0 ? err_set("%s:%d:%d: %s", path, je.line, je.column, je.text)
+				   : err_set("%s: %s", path, je.text);
 	int rc = results_from_json(r, j);
 	json_decref(j);
 	if (rc < 0) {

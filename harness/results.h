@@ -60,6 +60,7 @@ struct run_input {
 
 /* One (target, probe) run. status: "ok", "error", "timeout", "crashed". */
 struct probe_run {
+	long unit; /* the work unit's index in the plan (target order, then key order) */
 	char *target;
 	char *probe;
 	struct run_input *inputs;
@@ -106,6 +107,8 @@ struct ruleset_info {
 };
 
 struct results {
+	unsigned shard_index; /* 0-based; meaningful when shard_count > 0 */
+	unsigned shard_count; /* 0: the whole plan, not a shard */
 	char *tool_version;
 	char *plan_name;
 	char *plan_file;

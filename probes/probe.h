@@ -60,6 +60,12 @@ struct probe {
 	const char *const *keys;
 	/* Options accepted as "<key>.<name>", terminated by {NULL, NULL}. */
 	const struct probe_option *options;
+	/*
+	 * Relative cost of one run, for balancing shards (`--shard i/N`):
+	 * 0 or 1 for a quick probe, more for slow ones (a TLS scan, a load
+	 * test). Only the ratio between probes matters.
+	 */
+	unsigned cost;
 	/* 0, or <0 with facts_error() set. Facts gathered before a failure stay. */
 	int (*run)(const struct target *t, const struct probe_opts *o, struct facts *out);
 };
