@@ -36,7 +36,7 @@ LIBOBJ   := $(LIBSRC:%.c=$(BUILD)/obj/%.o)
 TESTSRC  := $(wildcard tests/test_*.c)
 TESTBIN  := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test asan valgrind demo bench install clean bootstrap format check-deps
+.PHONY: all test asan valgrind demo bench install clean bootstrap format fuzz
 all: $(BUILD)/assay
 
 # Quiet by default, as the kernel's build is; `make V=1` shows the commands.
@@ -84,6 +84,36 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-
 valgrind: bootstrap
 	@$(MAKE) --no-print-directory $(BUILD)/assay $(TESTBIN)
 	@TEST_WRAPPER="$(VALGRIND)" TEST_JOBS=1 scripts/run-tests $(BUILD)/assay $(TESTBIN)
+
+# libFuzzer harnesses (fuzz/), built with clang and ASan+UBSan into
+# build/fuzz/; `make fuzz FUZZ_SECONDS=N` runs each for N seconds from its
+# seeds (fuzz/seeds/<name>) and any crash it found before (fuzz/regress/).
+# A crash stops the run with the input saved in build/fuzz/; add it to
+# fuzz/regress/<name>/ once fixed so `make test` replays it forever.
+FUZZ_SECONDS ?= 20
+FUZZ_SRC     := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_CFLAGS  := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I. $(PKG_CFLAGS) \
+	-DASSAY_VERSION='"$(VERSION)"' -DASSAY_DATADIR='"$(PREFIX)/share/assay"' \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIBOBJ  := $(LIBSRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CLANG   $<")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/libassay.a: $(FUZZ_LIBOBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h build/fuzz/libassay.a
+	@$(if $(Q),echo "  FUZZER  $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DASSAY_FUZZ_MAIN -o $@ $< build/fuzz/libassay.a $(LIBS)
+
+fuzz: bootstrap
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 demo: bootstrap
 	@$(MAKE) --no-print-directory $(BUILD)/assay

@@ -472,18 +472,14 @@ static int plan_check(const struct plan *p)
 	return 0;
 }
 
-int plan_load(struct plan *p, const char *path)
+int plan_load_stream(struct plan *p, FILE *f, const char *path)
 {
 	memset(p, 0, sizeof(*p));
 	p->fail_on = SEV_HIGH;
 	p->timeout_s = PLAN_DEFAULT_TIMEOUT_S;
 	p->file = xstrdup(path);
-	struct parse_state st = {.p = p};
-	st.f = fopen(path, "r");
-	if (!st.f)
-		return err_set("%s: cannot open: %s", path, strerror(errno));
+	struct parse_state st = {.p = p, .f = f};
 	int rc = ini_parse_stream(plan_reader, &st, plan_handler, &st);
-	fclose(st.f);
 	/* inih returns the first line it or our handler refused; a syntax error
 	 * before our first error is the one to report. */
 	if (rc > 0 && (!st.first_err[0] || rc < st.err_line))
@@ -498,10 +494,22 @@ int plan_load(struct plan *p, const char *path)
 		const char *b = strrchr(path, '/');
 		p->name = xstrdup(b ? b + 1 : path);
 	}
-	char hex[65];
-	if (sha256_file_hex(hex, path) == 0)
-		p->sha256 = xstrdup(hex);
 	return plan_check(p);
+}
+
+int plan_load(struct plan *p, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		memset(p, 0, sizeof(*p));
+		return err_set("%s: cannot open: %s", path, strerror(errno));
+	}
+	int rc = plan_load_stream(p, f, path);
+	fclose(f);
+	char hex[65];
+	if (rc == 0 && sha256_file_hex(hex, path) == 0)
+		p->sha256 = xstrdup(hex);
+	return rc;
 }
 
 int plan_check_rules(struct plan *p, const struct rulebook *b)

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct rulebook;
 
@@ -59,6 +60,8 @@ struct plan {
 
 /* 0, or -1 with err_set("plan.ini:14: unknown key 'tls.port' ..."). */
 int plan_load(struct plan *p, const char *path);
+/* The same from an open stream; `path` names it in messages (no sha256). */
+int plan_load_stream(struct plan *p, FILE *f, const char *path);
 int plan_check_rules(struct plan *p, const struct rulebook *b);
 void plan_free(struct plan *p);
 

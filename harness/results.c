@@ -180,6 +180,7 @@ struct probe_run *results_add_run(struct results *r)
 {
 	struct probe_run *p = ARRAY_PUSH(r->runs, r->nruns, r->capruns);
 	memset(p, 0, sizeof(*p));
+	p->unit = -1;
 	facts_init(&p->facts);
 	return p;
 }
@@ -321,7 +322,8 @@ json_t *results_to_json(const struct results *r)
 	for (size_t i = 0; i < r->nruns; i++) {
 		const struct probe_run *p = &r->runs[i];
 		json_t *o = json_object();
-		json_object_set_new(o, "unit", json_integer(p->unit));
+		if (p->unit >= 0)
+			json_object_set_new(o, "unit", json_integer(p->unit));
 		set_str(o, "target", p->target);
 		set_str(o, "probe", p->probe);
 		json_t *in = json_array();
@@ -672,7 +674,8 @@ int results_from_json(struct results *r, const json_t *j)
 		if (!json_is_integer(si) || !json_is_integer(sc) || json_integer_value(sc) < 1 ||
 		    json_integer_value(sc) > 100000 || json_integer_value(si) < 0 ||
 		    json_integer_value(si) >= json_integer_value(sc))
-			return err_set("'shard' must be {\"index\": i, \"count\": N} with 0 <= i < N");
+			return err_set(
+			    "'shard' must be {\"index\": i, \"count\": N} with 0 <= i < N");
 		r->shard_index = (unsigned)json_integer_value(si);
 		r->shard_count = (unsigned)json_integer_value(sc);
 	}
@@ -743,7 +746,7 @@ int results_read(struct results *r, const char *path)
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		return je.line > 0 ? err_set("%s:%d:%d: %s", path, je.line, je.column, je.text)
-				   : err_set("%s: %s", path, je.text);
+		                   : err_set("%s: %s", path, je.text);
 	int rc = results_from_json(r, j);
 	json_decref(j);
 	if (rc < 0) {

@@ -102,7 +102,9 @@ char *mask_text(const char *s)
 	size_t i = 0;
 
 	while (i < len) {
-		if (!is_digit(s[i]) || (i > 0 && is_digit(s[i - 1]))) {
+		/* A run starts after a non-digit of the output: digits left after a
+		 * track tail cut at its bound are scanned as a run of their own. */
+		if (!is_digit(s[i]) || (i > 0 && is_digit(out[i - 1]))) {
 			i++;
 			continue;
 		}

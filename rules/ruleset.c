@@ -254,11 +254,26 @@ int ruleset_load(struct ruleset *rs, const char *path, const char *xsd_path)
 	if (!S_ISREG(sb.st_mode) || (size_t)sb.st_size > RULESET_MAX_BYTES)
 		return err_set("%s: not a regular file under %u MiB", path,
 		               RULESET_MAX_BYTES >> 20);
+	char *buf = NULL;
+	size_t len = 0;
+	if (file_read_all(&buf, &len, path, RULESET_MAX_BYTES) < 0)
+		return err_set("%s: cannot read: %s", path, strerror(errno));
+	int rc = ruleset_load_memory(rs, buf, len, path, xsd_path);
+	free(buf);
+	return rc;
+}
 
+int ruleset_load_memory(struct ruleset *rs, const char *buf, size_t len, const char *path,
+                        const char *xsd_path)
+{
+	memset(rs, 0, sizeof(*rs));
+	if (len > RULESET_MAX_BYTES || len > INT_MAX)
+		return err_set("%s: larger than %u MiB", path, RULESET_MAX_BYTES >> 20);
 	struct xml_errors xe = {0};
 	xmlParserCtxt *ctxt = xmlNewParserCtxt();
 	xmlSetStructuredErrorFunc(&xe, xml_error_cb);
-	xmlDoc *doc = xmlCtxtReadFile(ctxt, path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	xmlDoc *doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, NULL,
+	                                XML_PARSE_NONET | XML_PARSE_NOBLANKS);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlFreeParserCtxt(ctxt);
 	if (!doc || xe.count) {

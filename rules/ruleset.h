@@ -58,6 +58,9 @@ const char *rules_default_dir(void);
 
 /* Load and validate one file against the schema; -1 with "file:line: ..." */
 int ruleset_load(struct ruleset *rs, const char *path, const char *xsd_path);
+/* The same from memory; `path` names it in messages. */
+int ruleset_load_memory(struct ruleset *rs, const char *buf, size_t len, const char *path,
+			const char *xsd_path);
 void ruleset_free(struct ruleset *rs);
 
 /* Load every *.xml in dir (sorted by name); stops at the first bad file. */
