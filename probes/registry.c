@@ -7,9 +7,11 @@
 #include <string.h>
 
 extern const struct probe probe_exec;
+extern const struct probe probe_pan;
 
 const struct probe *const probe_registry[] = {
     &probe_exec,
+    &probe_pan,
     NULL,
 };
 

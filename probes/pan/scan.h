@@ -1,0 +1,160 @@
+/*
+ * The card-data scanner: the public API of probes/pan, shared with the
+ * probes that look at other byte streams (pcap reassembles TCP payloads,
+ * http reads bodies) and feed them here. DESIGN.md: a probe never includes
+ * another probe's internals, so this header is the whole contract.
+ *
+ * What it finds in a byte stream (each a `struct pan_hit`):
+ * - full card numbers (PANs): 13-19 digits, contiguous or grouped by one
+ *   kind of single separator (space or dash) in card shapes (4-4-4-4,
+ *   4-6-5, 4-4-4-4-3, ...), with a known IIN and length for the brand and
+ *   a valid Luhn check digit; a China UnionPay number (62, 81) that fails
+ *   Luhn is still reported, at low confidence (issuers' rules differ);
+ * - track 1 (`%B PAN ^ NAME ^ YYMM ...`) and track 2 (`;PAN=YYMM...`,
+ *   also `D` as the separator, as in EMV tag 57 dumps);
+ * - CVV/CVC/CVN values with a label, near a card number;
+ * - PIN blocks: 16 hex digits with a label (pinblock, field 52, DE52 ...);
+ * - masked numbers (`622848******1234`, `**** **** **** 1234`): compliant
+ *   masks (at most the first 6 and last 4 digits shown) and masks that show
+ *   too much.
+ *
+ * How (probes/pan/README.md has the details and the sources):
+ * - two stages: a fast pass classifies 64 bytes at a time (SSE2 where the
+ *   compiler has it) into digit/mask-character and hex bitmasks and walks
+ *   the runs with bit operations; only runs that chain into 13 or more
+ *   digits, or 16 hex digits, reach the validating stage;
+ * - streams are scanned in fixed blocks (PAN_BLOCK) with the context a
+ *   decision needs carried over, so memory is bounded whatever the size
+ *   and a card number split across two blocks is found once.
+ *
+ * Card data is radioactive: no hit carries the digits. `masked` keeps the
+ * first 6 and last 4, `excerpt` is masked context, and `digest` is an
+ * HMAC-SHA256 of the digits under the caller's key (a per-run random key,
+ * so equal numbers can be matched within a run and not across runs).
+ *
+ * Thread safety: a `pan_config` is read-only and may be shared; a
+ * `pan_stream` belongs to one thread at a time.
+ */
+#ifndef ASSAY_PROBES_PAN_SCAN_H
+#define ASSAY_PROBES_PAN_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pan_kind {
+	PAN_KIND_PAN,         /* a full card number */
+	PAN_KIND_TRACK1,      /* magnetic-stripe track 1 data */
+	PAN_KIND_TRACK2,      /* track 2 data (or its EMV tag 57 form) */
+	PAN_KIND_CVV,         /* a labelled card verification value near card data */
+	PAN_KIND_PIN_BLOCK,   /* a labelled 16-hex-digit PIN block */
+	PAN_KIND_MASKED_OK,   /* a masked number showing at most 6 + 4 digits */
+	PAN_KIND_MASKED_WIDE, /* a masked number showing more than 6 + 4 digits */
+};
+
+enum pan_brand {
+	PAN_BRAND_NONE,
+	PAN_BRAND_VISA,
+	PAN_BRAND_MASTERCARD,
+	PAN_BRAND_AMEX,
+	PAN_BRAND_DISCOVER,
+	PAN_BRAND_JCB,
+	PAN_BRAND_DINERS,
+	PAN_BRAND_MAESTRO,
+	PAN_BRAND_UNIONPAY,
+};
+
+enum pan_confidence {
+	PAN_CONF_LOW,    /* UnionPay prefix and length, Luhn fails */
+	PAN_CONF_MEDIUM, /* valid, but Maestro's wide range or part of a longer digit chain */
+	PAN_CONF_HIGH,   /* brand, length and Luhn all agree, clean boundaries */
+};
+
+enum pan_encoding {
+	PAN_ENC_AUTO,    /* decide from the first bytes: BOM, else the NUL pattern */
+	PAN_ENC_BYTES,   /* ASCII, UTF-8, Latin-1, binary: scanned as bytes */
+	PAN_ENC_UTF16LE, /* each 16-bit unit below 0x80 scanned as its ASCII byte */
+	PAN_ENC_UTF16BE,
+};
+
+#define PAN_MASKED_MAX  24  /* "411111*********1111" + NUL */
+#define PAN_EXCERPT_MAX 120 /* masked context, printable UTF-8, NUL-terminated */
+#define PAN_BLOCK       (1u << 20)
+
+struct pan_hit {
+	enum pan_kind kind;
+	enum pan_brand brand; /* PAN, tracks, and masks whose shown digits name one */
+	enum pan_confidence conf;
+	/* Where: offset of the first byte in the stream's own bytes (UTF-16:
+	 * byte offset of the unit), length in those bytes, 1-based line and
+	 * column (column counts bytes, or UTF-16 units; 0 when unknown). */
+	uint64_t offset;
+	uint64_t length;
+	uint64_t line, column;
+	unsigned ndigits;              /* digits of the card number, 0 for CVV and PIN */
+	char masked[PAN_MASKED_MAX];   /* "411111******1111"; "***" for a CVV */
+	char excerpt[PAN_EXCERPT_MAX]; /* the hit in its context, masked */
+	bool has_digest;
+	uint8_t digest[32]; /* HMAC-SHA256(key, digits) when the config has a key */
+};
+
+struct pan_config {
+	/* Skip the public test card numbers (pan_is_test_card()). */
+	bool ignore_test_cards;
+	/* Key for hit digests; NULL for none. Borrowed: must outlive the scans. */
+	const uint8_t *hmac_key;
+	size_t hmac_key_len;
+};
+
+/* Called for every hit, in stream order. */
+typedef void (*pan_hit_fn)(void *ctx, const struct pan_hit *hit);
+
+/* Counters of one stream, for facts and for the bench. */
+struct pan_stream_stats {
+	uint64_t bytes;        /* input bytes consumed (holes included) */
+	uint64_t candidates;   /* digit chains that reached the validating stage */
+	uint64_t test_ignored; /* test card numbers skipped (ignore_test_cards) */
+	enum pan_encoding encoding;
+};
+
+struct pan_stream;
+
+/* A stream scanner with its own PAN_BLOCK buffer; never NULL. */
+struct pan_stream *pan_stream_new(const struct pan_config *cfg, pan_hit_fn fn, void *ctx);
+void pan_stream_free(struct pan_stream *s);
+/* Start a new stream (a new file): offsets, lines and encoding reset. */
+void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc);
+
+/* Feed bytes; hits are delivered from inside these calls. */
+void pan_stream_write(struct pan_stream *s, const void *data, size_t n);
+/*
+ * Zero-copy feeding for read(2): a place for up to *n bytes, then commit
+ * how many were put there. Do not write between the two calls.
+ */
+uint8_t *pan_stream_space(struct pan_stream *s, size_t *n);
+void pan_stream_commit(struct pan_stream *s, size_t n);
+/* n bytes of zeros (a hole of a sparse file): offsets move on, nothing is read. */
+void pan_stream_skip(struct pan_stream *s, uint64_t n);
+/* The stream ended: decide what was waiting for more bytes. */
+void pan_stream_finish(struct pan_stream *s);
+void pan_stream_stats(const struct pan_stream *s, struct pan_stream_stats *out);
+
+/* One whole buffer as a stream of its own. Returns the number of hits. */
+size_t pan_scan_buffer(const struct pan_config *cfg, const void *data, size_t n, pan_hit_fn fn,
+                       void *ctx);
+
+/*
+ * The brand of a card number by its IIN (issuer identification number),
+ * and whether n is a length that brand issues. digits are ASCII.
+ */
+enum pan_brand pan_brand_of(const char *digits, size_t n, bool *length_ok);
+/* Whether the first n digits could start a card number of some brand. */
+bool pan_prefix_plausible(const char *digits, size_t n);
+/* Whether digits are one of the published test card numbers. */
+bool pan_is_test_card(const char *digits, size_t n);
+
+const char *pan_kind_name(enum pan_kind k);   /* "pan", "track2", "masked-too-wide" ... */
+const char *pan_brand_name(enum pan_brand b); /* "visa", "unionpay" ... */
+const char *pan_conf_name(enum pan_confidence c);
+
+#endif
