@@ -1,0 +1,257 @@
+/*
+ * The shipped rule sets (rules/updss.xml, rules/jrt0092.xml,
+ * rules/jrt0171.xml, issue 9): each loads and validates against
+ * rules/ruleset.xsd; together they hold every manual item of the standards
+ * catalog (MAN-01..MAN-38) exactly once, in the set the catalog assigns it
+ * to; every rule is bilingual (titles and evidence in en and zh) and
+ * carries a clause with a confidence tag; PCI-proxied items cite PCI DSS;
+ * docs/rulesets.md lists every rule. End to end, a plan with
+ * `rules = updss` and one attestation reports `pass` for the attested
+ * clause, `manual` for every other one, and exits 0.
+ */
+#include "tests/testutil.h"
+
+#include <jansson.h>
+
+#include "lib/err.h"
+#include "lib/util.h"
+#include "rules/ruleset.h"
+
+#define XSD  "rules/ruleset.xsd"
+#define NMAN 38
+
+/* This suite runs the binary; its own short-lived strings are not the point. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+struct shipped {
+	const char *file;
+	const char *id;
+	size_t nrules;
+};
+
+/* The catalog's MAN rows per set (docs/rulesets.md says why each is where it is). */
+static const struct shipped sets[] = {
+    {"rules/updss.xml", "updss", 24},     /* MAN-01..MAN-24 */
+    {"rules/jrt0092.xml", "jrt0092", 12}, /* MAN-25..MAN-33, MAN-36, MAN-37, MAN-38 */
+    {"rules/jrt0171.xml", "jrt0171", 2},  /* MAN-34, MAN-35 */
+};
+#define NSETS (sizeof sets / sizeof sets[0])
+
+static void load(struct ruleset *rs, const char *file)
+{
+	err_clear();
+	int rc = ruleset_load(rs, file, XSD);
+	cr_assert_eq(rc, 0, "%s does not load: %s", file, err_msg());
+}
+
+/* Which set holds MAN-n (1-based), as decided from the catalog. */
+static const char *home_of(int n)
+{
+	if (n <= 24)
+		return "updss";
+	if (n == 34 || n == 35)
+		return "jrt0171";
+	return "jrt0092";
+}
+
+static bool nonempty(const char *s)
+{
+	return s && *s;
+}
+
+static bool has_non_ascii(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
+Test(rulesets, each_file_validates_and_has_the_catalog_count)
+{
+	for (size_t i = 0; i < NSETS; i++) {
+		struct ruleset rs;
+		load(&rs, sets[i].file);
+		cr_expect_str_eq(rs.id, sets[i].id, "%s", sets[i].file);
+		cr_expect_eq(rs.nrules, sets[i].nrules, "%s: %zu rules, want %zu", sets[i].file,
+		             rs.nrules, sets[i].nrules);
+		cr_expect(nonempty(rs.title_en) && nonempty(rs.title_zh), "%s: set title en+zh",
+		          sets[i].file);
+		ruleset_free(&rs);
+	}
+}
+
+Test(rulesets, every_man_id_appears_once_in_its_set)
+{
+	int seen[NMAN + 1] = {0};
+	for (size_t i = 0; i < NSETS; i++) {
+		struct ruleset rs;
+		load(&rs, sets[i].file);
+		for (size_t k = 0; k < rs.nrules; k++) {
+			const char *id = rs.rules[k].id;
+			int n = 0, used = 0;
+			cr_assert(sscanf(id, "MAN-%2d%n", &n, &used) == 1 && id[used] == '\0' &&
+			              strlen(id) == 6 && n >= 1 && n <= NMAN,
+			          "%s: rule %s is not a catalog MAN-01..MAN-38 id", sets[i].file,
+			          id);
+			seen[n]++;
+			cr_expect_str_eq(rs.id, home_of(n), "%s is in %s, want %s", id, rs.id,
+			                 home_of(n));
+		}
+		ruleset_free(&rs);
+	}
+	for (int n = 1; n <= NMAN; n++)
+		cr_expect_eq(seen[n], 1, "MAN-%02d appears %d times across the sets", n, seen[n]);
+}
+
+Test(rulesets, every_rule_is_bilingual_manual_and_tagged)
+{
+	static const char *const tags[] = {"src", "approx", "xref-PCI", "unverified"};
+	for (size_t i = 0; i < NSETS; i++) {
+		struct ruleset rs;
+		load(&rs, sets[i].file);
+		for (size_t k = 0; k < rs.nrules; k++) {
+			const struct rule *r = &rs.rules[k];
+			cr_expect(r->manual, "%s is not type=\"manual\"", r->id);
+			cr_expect(nonempty(r->title_en) && nonempty(r->title_zh), "%s: title en+zh",
+			          r->id);
+			cr_expect(nonempty(r->evidence_en) && nonempty(r->evidence_zh),
+			          "%s: evidence en+zh", r->id);
+			cr_expect(nonempty(r->clause), "%s: clause ref", r->id);
+			bool tagged = false;
+			for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++)
+				tagged = tagged ||
+				         (r->confidence && strcmp(r->confidence, tags[t]) == 0);
+			cr_expect(tagged, "%s: confidence tag '%s'", r->id,
+			          r->confidence ? r->confidence : "(none)");
+			/* A zh title is Chinese text, not a copy of the English one. */
+			cr_expect(has_non_ascii(r->title_zh) && has_non_ascii(r->evidence_zh),
+			          "%s: zh title or evidence looks untranslated", r->id);
+			/* A PCI proxy must say which PCI requirement it stands for, in both
+			 * versions. */
+			if (r->confidence && strcmp(r->confidence, "xref-PCI") == 0) {
+				bool v3 = false, v4 = false;
+				for (size_t x = 0; x < r->nxrefs; x++) {
+					v3 = v3 || str_starts(r->xrefs[x], "PCI DSS v3.2.1 ");
+					v4 = v4 || str_starts(r->xrefs[x], "PCI DSS v4.0 ");
+				}
+				cr_expect(v3 && v4, "%s: xref-PCI without both PCI DSS xrefs",
+				          r->id);
+				cr_expect(
+				    str_starts(r->clause, "PCI DSS "),
+				    "%s: an xref-PCI clause must name PCI DSS, not look like a "
+				    "UPDSS number: '%s'",
+				    r->id, r->clause);
+				cr_expect(nonempty(r->note_en) &&
+				              strstr(r->note_en, "PCI DSS-equivalent"),
+				          "%s: xref-PCI needs the reporting caveat in its note",
+				          r->id);
+			}
+			/* Approximate numbers carry the check-before-printing caveat. */
+			if (r->confidence && strcmp(r->confidence, "approx") == 0)
+				cr_expect(nonempty(r->note_en) && strstr(r->note_en, "[approx]"),
+				          "%s: approx clause without its caveat note", r->id);
+		}
+		ruleset_free(&rs);
+	}
+}
+
+Test(rulesets, the_shipped_sets_load_together_with_the_bundled_ones)
+{
+	struct rulebook b = {0};
+	err_clear();
+	cr_assert_eq(rulebook_load_dir(&b, "rules", XSD), 0, "rules/: %s", err_msg());
+	for (size_t i = 0; i < NSETS; i++)
+		cr_expect_not_null(rulebook_find(&b, sets[i].id), "%s not loaded from rules/",
+		                   sets[i].id);
+	const struct ruleset *home = NULL;
+	cr_expect_not_null(rulebook_find_rule(&b, "MAN-36", &home));
+	cr_expect(home && strcmp(home->id, "jrt0092") == 0);
+	rulebook_free(&b);
+}
+
+Test(rulesets, docs_table_lists_every_rule)
+{
+	char *doc = tu_read("docs/rulesets.md");
+	cr_assert_not_null(doc, "docs/rulesets.md is missing");
+	for (int n = 1; n <= NMAN; n++) {
+		char row[16];
+		snprintf(row, sizeof row, "| MAN-%02d |", n);
+		cr_expect(strstr(doc, row), "docs/rulesets.md has no row '%s'", row);
+	}
+	free(doc);
+}
+
+/* The row of rule in results.json (manual rules have one row, target "-"). */
+static json_t *row_of(json_t *root, const char *rule)
+{
+	json_t *rows = json_object_get(root, "results"), *row;
+	size_t i;
+	json_array_foreach(rows, i, row)
+	{
+		const char *id = json_string_value(json_object_get(row, "rule"));
+		if (id && strcmp(id, rule) == 0)
+			return row;
+	}
+	return NULL;
+}
+
+Test(rulesets, run_reports_manual_until_attested_and_exits_0)
+{
+	char *dir = tu_tmpdir();
+	char *plan = tu_write(dir, "plan.ini",
+	                      "[assessment]\n"
+	                      "name = UPDSS manual clauses\n"
+	                      "rules = updss\n"
+	                      "\n"
+	                      "[target gateway]\n"
+	                      "exec = true\n"
+	                      "\n"
+	                      "[attest MAN-02]\n"
+	                      "status = pass\n"
+	                      "evidence = policy-2026-signed.pdf\n"
+	                      "by = Li Wei (QSA)\n"
+	                      "date = 2026-10-12\n");
+	struct tu_run r = tu_sh("%s run %s -o %s/out -q", tu_bin(), plan, dir);
+	cr_expect_eq(r.code, 0, "exit %d, stderr: %s", r.code, r.err);
+
+	char *path = xasprintf("%s/out/results.json", dir);
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	cr_assert_not_null(root, "%s: %s", path, je.text);
+
+	json_t *rows = json_object_get(root, "results");
+	cr_expect_eq(json_array_size(rows), 24, "one row per updss rule, got %zu",
+	             json_array_size(rows));
+	for (int n = 1; n <= 24; n++) {
+		char id[8];
+		snprintf(id, sizeof id, "MAN-%02d", n);
+		json_t *row = row_of(root, id);
+		cr_assert_not_null(row, "%s has no verdict", id);
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+		const char *t = json_string_value(json_object_get(row, "target"));
+		cr_expect_str_eq(v ? v : "", n == 2 ? "pass" : "manual", "%s", id);
+		cr_expect_str_eq(t ? t : "", "-", "%s target", id);
+	}
+	const char *reason = json_string_value(json_object_get(row_of(root, "MAN-02"), "reason"));
+	cr_expect(reason && strstr(reason, "Li Wei (QSA)") && strstr(reason, "2026-10-12"),
+	          "attestation reason: %s", reason ? reason : "(none)");
+	/* An unattested clause tells the auditor what to collect. */
+	reason = json_string_value(json_object_get(row_of(root, "MAN-08"), "reason"));
+	cr_expect(reason && strstr(reason, "key-custodian"), "manual reason: %s",
+	          reason ? reason : "(none)");
+	/* Only the selected set is judged. */
+	cr_expect_null(row_of(root, "MAN-25"));
+
+	json_decref(root);
+	free(path);
+	tu_run_free(&r);
+	r = tu_sh("rm -rf -- '%s'", dir);
+	tu_run_free(&r);
+	free(plan);
+	free(dir);
+}
