@@ -10,6 +10,9 @@
 #include "lib/mask.h"
 #include "probes/pan/scan.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 struct got {
 	struct pan_hit *v;
 	size_t n, cap;
@@ -464,4 +467,71 @@ Test(pan_stream, long_runs_and_long_lines_stay_bounded)
 	cr_assert_eq(g.v[0].column, n + 2);
 	free(g.v);
 	free(buf);
+}
+
+/* The fast pass works on 64-byte blocks: numbers of every shape,
+ * starting at every offset of two blocks, followed by text or by the end
+ * of the buffer. */
+static void grid_check(void)
+{
+	const char *forms[] = {"4111111111111111", "4111 1111 1111 1111", "6205500000000000004",
+	                       "4222222222222",    "622848******1234",    "4111 1111 1111 1"};
+	char buf[256];
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		size_t len = strlen(forms[f]);
+		for (size_t at = 0; at + len <= 160; at++) {
+			for (int tail = 0; tail < 2; tail++) {
+				memset(buf, '.', sizeof(buf));
+				memcpy(buf + at, forms[f], len);
+				size_t n = tail ? at + len : 200;
+				struct pan_config cfg = {0};
+				struct got g = {0};
+				pan_scan_buffer(&cfg, buf, n, collect, &g);
+				bool masked = strchr(forms[f], '*') != NULL;
+				size_t want = strcmp(forms[f], "4111 1111 1111 1") == 0 ? 0 : 1;
+				cr_assert_eq(g.n, want, "form %zu at %zu tail %d: %zu hits", f, at,
+				             tail, g.n);
+				if (want) {
+					cr_assert_eq(g.v[0].offset, at);
+					cr_assert_eq(g.v[0].kind,
+					             masked ? PAN_KIND_MASKED_OK : PAN_KIND_PAN);
+				}
+				free(g.v);
+			}
+		}
+	}
+}
+
+Test(pan_scan, every_position_of_the_64_byte_grid)
+{
+	grid_check();
+}
+
+Test(pan_scan, the_sse2_fast_pass_agrees)
+{
+	/* machines without AVX2 take the SSE2 code: the same answers */
+	setenv("ASSAY_PAN_SSE2", "1", 1);
+	grid_check();
+	struct got g = scan_str("a 4111 1111 1111 1111 b %B4111111111111111^DOE/J^2512101? c "
+	                        "622848******1234 DE52=0412AC89ABCDEF12 cvv 123",
+	                        false);
+	cr_assert_eq(g.n, 5);
+	free(g.v);
+}
+
+Test(pan_scan, digest_is_hmac_sha256_of_the_digits)
+{
+	/* the same value OpenSSL's one-shot HMAC gives, hit after hit */
+	struct got g =
+	    scan_str("4111111111111111 and 5555 5555 5555 4444 and 4111111111111111", false);
+	cr_assert_eq(g.n, 3);
+	const char *digits[] = {"4111111111111111", "5555555555554444", "4111111111111111"};
+	for (size_t i = 0; i < 3; i++) {
+		unsigned char want[32];
+		unsigned len = 0;
+		HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *)digits[i], 16, want,
+		     &len);
+		cr_assert_eq(memcmp(g.v[i].digest, want, 32), 0, "hit %zu", i);
+	}
+	free(g.v);
 }

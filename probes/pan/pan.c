@@ -221,33 +221,25 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		w->loc_has_pan = true;
 	atomic_fetch_add(&r->progress_hits, 1);
 
-	struct finding f = {0};
-	finding_loc_init(&f.loc);
-	f.kind = (char *)pan_kind_name(h->kind);
-	f.severity = (char *)severity_of(h);
-	f.message = message_of(h);
-	f.excerpt = (char *)h->excerpt;
-	f.loc.file = (char *)w->loc;
-	f.loc.line = (int64_t)h->line;
-	f.loc.column = h->column ? (int64_t)h->column : -1;
-	f.loc.offset = (int64_t)h->offset;
-
 	pthread_mutex_lock(&r->lock);
 	if (h->has_digest && full)
 		digest_add(r, h->digest);
 	if (r->nfound < PAN_FINDINGS_MAX) {
 		struct pan_found *x = ARRAY_PUSH(r->found, r->nfound, r->capfound);
-		x->f = f;
-		x->f.kind = xstrdup(f.kind);
-		x->f.severity = xstrdup(f.severity);
-		x->f.excerpt = xstrdup(f.excerpt);
-		x->f.loc.file = xstrdup(f.loc.file);
-		f.message = NULL; /* moved */
+		memset(x, 0, sizeof(*x));
+		finding_loc_init(&x->f.loc);
+		x->f.kind = xstrdup(pan_kind_name(h->kind));
+		x->f.severity = xstrdup(severity_of(h));
+		x->f.message = message_of(h);
+		x->f.excerpt = xstrdup(h->excerpt);
+		x->f.loc.file = xstrdup(w->loc);
+		x->f.loc.line = (int64_t)h->line;
+		x->f.loc.column = h->column ? (int64_t)h->column : -1;
+		x->f.loc.offset = (int64_t)h->offset;
 	} else {
 		r->dropped++;
 	}
 	pthread_mutex_unlock(&r->lock);
-	free(f.message);
 }
 
 void pan_loc_begin(struct pan_worker *w, const char *loc, enum pan_encoding enc)

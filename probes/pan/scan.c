@@ -29,8 +29,9 @@
 #include "lib/mask.h"
 #include "lib/util.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,54 +86,140 @@ static inline unsigned ctz64(uint64_t x)
 }
 
 /*
- * Class, hex and separator masks of b[p, p+64); bytes at or past n are
- * none of them.
+ * Class, hex and separator masks of the 64-byte blocks at b[p], b[p+64],
+ * ... (nb of them); bytes at or past n are none of them. Computed a batch
+ * at a time so the choice between the AVX2 and the SSE2 code is made once
+ * per batch, not per block: baseline x86-64 has SSE2 only, and AVX2
+ * halves the work where the CPU has it (__builtin_cpu_supports).
  */
-static inline void masks64(const uint8_t *b, size_t p, size_t n, uint64_t *cm, uint64_t *hm,
-                           uint64_t *sm)
+#define MASK_BATCH 16
+
+static void masks_tail(const uint8_t *b, size_t p, size_t n, uint8_t tail[64])
 {
-	uint8_t tail[64];
-	const uint8_t *q = b + p;
-	if (p + 64 > n) {
-		memset(tail, 0, sizeof(tail));
-		memcpy(tail, b + p, n - p);
-		q = tail;
-	}
+	memset(tail, 0, 64);
+	memcpy(tail, b + p, n - p);
+}
+
 #ifdef __SSE2__
+static void masks_sse2(const uint8_t *b, size_t p, size_t n, uint64_t *cm, uint64_t *hm,
+                       uint64_t *sm, size_t nb)
+{
 	const __m128i c0 = _mm_set1_epi8('0'), c9 = _mm_set1_epi8(9), ca = _mm_set1_epi8('a');
 	const __m128i c5 = _mm_set1_epi8(5), c20 = _mm_set1_epi8(0x20), cx = _mm_set1_epi8('x');
 	const __m128i cs = _mm_set1_epi8('*'), ch = _mm_set1_epi8('#');
 	const __m128i csp = _mm_set1_epi8(' '), cd = _mm_set1_epi8('-');
-	uint64_t c = 0, h = 0, sp = 0;
-	for (int i = 0; i < 4; i++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i));
-		__m128i d = _mm_sub_epi8(v, c0);
-		__m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, c9), d);
-		__m128i l = _mm_or_si128(v, c20);
-		__m128i a = _mm_sub_epi8(l, ca);
-		__m128i isaf = _mm_cmpeq_epi8(_mm_min_epu8(a, c5), a);
-		__m128i ism =
-		    _mm_or_si128(_mm_cmpeq_epi8(l, cx),
-		                 _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, ch)));
-		c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(isd, ism)) << (16 * i);
-		h |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(isd, isaf)) << (16 * i);
-		__m128i iss = _mm_or_si128(_mm_cmpeq_epi8(v, csp), _mm_cmpeq_epi8(v, cd));
-		sp |= (uint64_t)(uint16_t)_mm_movemask_epi8(iss) << (16 * i);
+	uint8_t tail[64];
+	for (size_t k = 0; k < nb; k++, p += 64) {
+		const uint8_t *q = b + p;
+		if (p + 64 > n) {
+			masks_tail(b, p, n, tail);
+			q = tail;
+		}
+		uint64_t c = 0, h = 0, sp = 0;
+		for (int i = 0; i < 4; i++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i));
+			__m128i d = _mm_sub_epi8(v, c0);
+			__m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, c9), d);
+			__m128i l = _mm_or_si128(v, c20);
+			__m128i a = _mm_sub_epi8(l, ca);
+			__m128i isaf = _mm_cmpeq_epi8(_mm_min_epu8(a, c5), a);
+			__m128i ism = _mm_or_si128(
+			    _mm_cmpeq_epi8(l, cx),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, cs), _mm_cmpeq_epi8(v, ch)));
+			__m128i iss = _mm_or_si128(_mm_cmpeq_epi8(v, csp), _mm_cmpeq_epi8(v, cd));
+			c |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(isd, ism))
+			     << (16 * i);
+			h |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(isd, isaf))
+			     << (16 * i);
+			sp |= (uint64_t)(uint16_t)_mm_movemask_epi8(iss) << (16 * i);
+		}
+		cm[k] = c;
+		hm[k] = h;
+		sm[k] = sp;
 	}
-	*cm = c;
-	*hm = h;
-	*sm = sp;
-#else
-	uint64_t c = 0, h = 0, sp = 0;
-	for (int i = 0; i < 64; i++) {
-		c |= (uint64_t)is_class(q[i]) << i;
-		h |= (uint64_t)is_hex(q[i]) << i;
-		sp |= (uint64_t)is_sep(q[i]) << i;
-	}
-	*cm = c;
-	*hm = h;
-	*sm = sp;
+}
 #endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+__attribute__((target("avx2"))) static void masks_avx2(const uint8_t *b, size_t p, size_t n,
+                                                       uint64_t *cm, uint64_t *hm, uint64_t *sm,
+                                                       size_t nb)
+{
+	const __m256i c0 = _mm256_set1_epi8('0'), c9 = _mm256_set1_epi8(9);
+	const __m256i ca = _mm256_set1_epi8('a'), c5 = _mm256_set1_epi8(5);
+	const __m256i c20 = _mm256_set1_epi8(0x20), cx = _mm256_set1_epi8('x');
+	const __m256i cs = _mm256_set1_epi8('*'), ch = _mm256_set1_epi8('#');
+	const __m256i csp = _mm256_set1_epi8(' '), cd = _mm256_set1_epi8('-');
+	uint8_t tail[64];
+	for (size_t k = 0; k < nb; k++, p += 64) {
+		const uint8_t *q = b + p;
+		if (p + 64 > n) {
+			masks_tail(b, p, n, tail);
+			q = tail;
+		}
+		uint64_t r[3][2];
+		for (int i = 0; i < 2; i++) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * i));
+			__m256i d = _mm256_sub_epi8(v, c0);
+			__m256i isd = _mm256_cmpeq_epi8(_mm256_min_epu8(d, c9), d);
+			__m256i l = _mm256_or_si256(v, c20);
+			__m256i a = _mm256_sub_epi8(l, ca);
+			__m256i isaf = _mm256_cmpeq_epi8(_mm256_min_epu8(a, c5), a);
+			__m256i ism = _mm256_or_si256(
+			    _mm256_cmpeq_epi8(l, cx),
+			    _mm256_or_si256(_mm256_cmpeq_epi8(v, cs), _mm256_cmpeq_epi8(v, ch)));
+			__m256i iss =
+			    _mm256_or_si256(_mm256_cmpeq_epi8(v, csp), _mm256_cmpeq_epi8(v, cd));
+			r[0][i] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(isd, ism));
+			r[1][i] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(isd, isaf));
+			r[2][i] = (uint32_t)_mm256_movemask_epi8(iss);
+		}
+		cm[k] = r[0][0] | r[0][1] << 32;
+		hm[k] = r[1][0] | r[1][1] << 32;
+		sm[k] = r[2][0] | r[2][1] << 32;
+	}
+}
+#endif
+
+#ifndef __SSE2__
+static void masks_sse2(const uint8_t *b, size_t p, size_t n, uint64_t *cm, uint64_t *hm,
+                       uint64_t *sm, size_t nb)
+{
+	uint8_t tail[64];
+	for (size_t k = 0; k < nb; k++, p += 64) {
+		const uint8_t *q = b + p;
+		if (p + 64 > n) {
+			masks_tail(b, p, n, tail);
+			q = tail;
+		}
+		uint64_t c = 0, h = 0, sp = 0;
+		for (int i = 0; i < 64; i++) {
+			c |= (uint64_t)is_class(q[i]) << i;
+			h |= (uint64_t)is_hex(q[i]) << i;
+			sp |= (uint64_t)is_sep(q[i]) << i;
+		}
+		cm[k] = c;
+		hm[k] = h;
+		sm[k] = sp;
+	}
+}
+#endif
+
+typedef void (*masks_fn)(const uint8_t *, size_t, size_t, uint64_t *, uint64_t *, uint64_t *,
+                         size_t);
+
+/* ASSAY_PAN_SSE2=1 forces the SSE2 code, so its tests run on AVX2 machines too. */
+static masks_fn masks_pick(void)
+{
+#ifdef HAVE_AVX2_PATH
+	__builtin_cpu_init();
+	const char *force = getenv("ASSAY_PAN_SSE2");
+	if (__builtin_cpu_supports("avx2") && !(force && *force == '1'))
+		return masks_avx2;
+#endif
+	return masks_sse2;
 }
 
 /*
@@ -180,6 +267,7 @@ struct scan {
 	uint8_t sep;
 	size_t last_end; /* end of the last chain seen */
 	bool skip_first; /* the first run continues one from before `from` */
+	size_t open;     /* start of a run that reached the end of the last block fed */
 	bool stop;
 	size_t hex_done; /* end of the last hex run looked at */
 };
@@ -199,16 +287,43 @@ static struct pan_hit *hit_new(struct scan *sc, enum pan_kind kind, size_t s, si
 	return &x->h;
 }
 
+/*
+ * HMAC-SHA256 of the digits under the caller's key. The MAC context is
+ * made once per stream and re-keyed with the same key per hit (a NULL key
+ * keeps the previous one): OpenSSL 3's one-shot HMAC() fetches the
+ * algorithm on every call, which costs more than the scan around it.
+ */
 static void hit_digest(struct scan *sc, struct pan_hit *h, const char *digits, size_t nd)
 {
 	h->ndigits = (unsigned)nd;
 	if (!sc->cfg->hmac_key)
 		return;
-	unsigned len = 0;
-	if (HMAC(EVP_sha256(), sc->cfg->hmac_key, (int)sc->cfg->hmac_key_len,
-	         (const unsigned char *)digits, nd, h->digest, &len) &&
-	    len == 32)
+	struct scan_state *st = sc->st;
+	if (!st->mac) {
+		EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		st->mac = mac ? EVP_MAC_CTX_new(mac) : NULL;
+		EVP_MAC_free(mac);
+		OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0),
+		                       OSSL_PARAM_construct_end()};
+		if (!st->mac ||
+		    !EVP_MAC_init(st->mac, sc->cfg->hmac_key, sc->cfg->hmac_key_len, params)) {
+			EVP_MAC_CTX_free(st->mac);
+			st->mac = NULL;
+			return;
+		}
+	} else if (!EVP_MAC_init(st->mac, NULL, 0, NULL)) {
+		return;
+	}
+	size_t len = 0;
+	if (EVP_MAC_update(st->mac, (const unsigned char *)digits, nd) &&
+	    EVP_MAC_final(st->mac, h->digest, &len, sizeof(h->digest)) && len == 32)
 		h->has_digest = true;
+}
+
+void scan_state_free(struct scan_state *st)
+{
+	EVP_MAC_CTX_free(st->mac);
+	st->mac = NULL;
 }
 
 /* "411111******1111" from the digits of a card number (6 + 4 kept). */
@@ -477,6 +592,10 @@ static void cvv_near(struct scan *sc, size_t s, size_t e)
 	size_t lo = s > NEAR ? s - NEAR : 0, hi = e + NEAR < sc->n ? e + NEAR : sc->n;
 	for (size_t i = lo; i < hi; i++) {
 		size_t vs, ve;
+		uint8_t c = b[i] | 0x20;
+		/* the first bytes of the labels: c, s, and UTF-8 lead bytes of 安 校 验 */
+		if (c != 'c' && c != 's' && c != 0xE5 && c != 0xE6 && c != 0xE9)
+			continue;
 		if (!cvv_at(b, lo, i, hi, &vs, &ve))
 			continue;
 		i = ve;
@@ -968,6 +1087,53 @@ static inline void on_run(struct scan *sc, size_t s, size_t e)
 	sc->total = e - s;
 }
 
+/*
+ * Feed one block's runs to the chain machine: cm and sm are its class and
+ * separator masks, pm and psm the previous block's; bits below cut are
+ * ignored (a block revisited from the middle). A run that reaches the end
+ * of the block stays open in sc->open until a later block ends it.
+ */
+static inline void block_runs(struct scan *sc, size_t blk, uint64_t cm, uint64_t sm, uint64_t pm,
+                              uint64_t psm, unsigned cut)
+{
+	uint64_t m = runs_that_matter(cm, sm, pm, psm);
+	if (cut)
+		m &= ~(uint64_t)0 << cut;
+	if (sc->open != SIZE_MAX) {
+		if (m == ~(uint64_t)0)
+			return;
+		unsigned len = ctz64(~m);
+		on_run(sc, sc->open, blk + len);
+		sc->open = SIZE_MAX;
+		if (len)
+			m &= ~((((uint64_t)1) << len) - 1);
+	}
+	while (m && !sc->stop) {
+		unsigned s = ctz64(m);
+		uint64_t t = ~(m >> s);
+		unsigned len = t ? ctz64(t) : 64;
+		if (s + len >= 64) {
+			sc->open = blk + s;
+			return;
+		}
+		on_run(sc, blk + s, blk + s + len);
+		m &= ~(((((uint64_t)1) << len) - 1) << s);
+	}
+}
+
+/* Blocks are being skipped: end the chain in progress, drop an open run. */
+static void chain_flush(struct scan *sc)
+{
+	if (sc->ng > 0) {
+		if (sc->total >= 13)
+			chain_done(sc);
+		else
+			sc->last_end = sc->ge[sc->ng - 1];
+		sc->ng = 0;
+	}
+	sc->open = SIZE_MAX;
+}
+
 static int cmp_hit(const void *pa, const void *pb)
 {
 	const struct scan_hit *a = pa, *b = pb;
@@ -990,6 +1156,7 @@ size_t scan_core(const struct pan_config *cfg, struct scan_state *st, const uint
 	    .base = base,
 	    .out = out,
 	    .last_end = from,
+	    .open = SIZE_MAX,
 	};
 	size_t first = out->n;
 	if (!final && sc.limit <= from)
@@ -1001,14 +1168,23 @@ size_t scan_core(const struct pan_config *cfg, struct scan_state *st, const uint
 	while (sc.hex_done < n && from > 0 && is_hex(b[from - 1]) && is_hex(b[sc.hex_done]))
 		sc.hex_done++;
 
-	size_t open = SIZE_MAX; /* start of a run that reached the end of the last block */
-	unsigned hex_trail = 0;
+	unsigned hex_trail = 0, fcarry = 0;
 	size_t hex_limit = final ? n : sc.limit;
 	size_t blk;
-	uint64_t pcm = 0, psm = 0;
+	uint64_t pcm = 0, psm = 0, ppcm = 0, ppsm = 0, pp4 = 0;
+	bool prev_fed = true; /* the previous block went through the chain machine */
+	masks_fn masks = masks_pick();
+	uint64_t bcm[MASK_BATCH], bhm[MASK_BATCH], bsm[MASK_BATCH];
+	size_t bat = 0, nbat = 0;
 	for (blk = from; blk < n && !sc.stop; blk += 64) {
-		uint64_t cm, hm, sm;
-		masks64(b, blk, n, &cm, &hm, &sm);
+		if (bat == nbat) {
+			size_t left = (n - blk + 63) / 64;
+			nbat = left < MASK_BATCH ? left : MASK_BATCH;
+			masks(b, blk, n, bcm, bhm, bsm, nbat);
+			bat = 0;
+		}
+		uint64_t cm = bcm[bat], hm = bhm[bat], sm = bsm[bat];
+		bat++;
 
 		if (hm) {
 			uint64_t x = hm;
@@ -1027,34 +1203,50 @@ size_t scan_core(const struct pan_config *cfg, struct scan_state *st, const uint
 			hex_trail = 0;
 		}
 
-		uint64_t m = runs_that_matter(cm, sm, pcm, psm);
+		/*
+		 * F: class bytes, and separators with 4 class bytes before and
+		 * one after (the next block's first byte counts as one). Every
+		 * chain of 13 or more class bytes lies in a run of 13 or more
+		 * in F; a block that has none (and is not crossed by one) is
+		 * not walked at all.
+		 */
+		uint64_t p4 = cm & ((cm << 1) | (pcm >> 63)) & ((cm << 2) | (pcm >> 62)) &
+		              ((cm << 3) | (pcm >> 61));
+		uint64_t fill = sm & ((p4 << 1) | (pp4 >> 63)) & ((cm >> 1) | ((uint64_t)1 << 63));
+		uint64_t f = cm | fill;
+		uint64_t a = f & (f >> 1);
+		a &= a >> 2;
+		a &= a >> 4;
+		a &= a >> 5;
+		unsigned flead = ~f ? ctz64(~f) : 64;
+		if (a || (flead && fcarry + flead >= 13)) {
+			/* a run of F coming in from a block not walked began fcarry bytes back */
+			if (!prev_fed && flead && fcarry && blk >= from + 64)
+				block_runs(&sc, blk - 64, pcm, psm, ppcm, ppsm, 64 - fcarry);
+			block_runs(&sc, blk, cm, sm, pcm, psm, 0);
+			prev_fed = true;
+		} else {
+			if (prev_fed) {
+				/* a run open at the edge ends in this block's first bytes */
+				if (sc.open != SIZE_MAX)
+					on_run(&sc, sc.open, blk + (~cm ? ctz64(~cm) : 64));
+				sc.open = SIZE_MAX;
+				if (!sc.stop)
+					chain_flush(&sc);
+			}
+			prev_fed = false;
+		}
+		fcarry = ~f ? (unsigned)__builtin_clzll(~f) : fcarry + 64;
+		if (fcarry > 4096)
+			fcarry = 4096;
+		ppcm = pcm;
+		ppsm = psm;
 		pcm = cm;
 		psm = sm;
-		if (m == 0 && open == SIZE_MAX)
-			continue;
-		if (open != SIZE_MAX) {
-			if (m == ~(uint64_t)0)
-				continue;
-			unsigned len = ctz64(~m);
-			on_run(&sc, open, blk + len);
-			open = SIZE_MAX;
-			if (len)
-				m &= ~((((uint64_t)1) << len) - 1);
-		}
-		while (m && !sc.stop) {
-			unsigned s = ctz64(m);
-			uint64_t t = ~(m >> s);
-			unsigned len = t ? ctz64(t) : 64;
-			if (s + len >= 64) {
-				open = blk + s;
-				break;
-			}
-			on_run(&sc, blk + s, blk + s + len);
-			m &= ~(((((uint64_t)1) << len) - 1) << s);
-		}
+		pp4 = p4;
 	}
-	if (!sc.stop && open != SIZE_MAX)
-		on_run(&sc, open, n);
+	if (!sc.stop && sc.open != SIZE_MAX)
+		on_run(&sc, sc.open, n);
 	if (!sc.stop && sc.ng > 0) {
 		if (sc.total >= 13)
 			chain_done(&sc);

@@ -18,7 +18,9 @@
 #define SCAN_MARGIN 1024
 
 /* What persists from one buffer of a stream to the next. */
+struct evp_mac_ctx_st;
 struct scan_state {
+	struct evp_mac_ctx_st *mac; /* the HMAC context, made on the first hit */
 	uint64_t skip_until;   /* stream offset: chains before it are inside reported track data */
 	uint64_t cvv_seen[16]; /* stream offsets of reported CVV values */
 	unsigned ncvv;
@@ -36,6 +38,9 @@ struct scan_hits {
 	struct scan_hit *v;
 	size_t n, cap;
 };
+
+/* Release what a scan_state holds (it stays usable). */
+void scan_state_free(struct scan_state *st);
 
 /*
  * Scan b[from, n) of a stream whose byte b[0] is at stream offset base.

@@ -143,6 +143,7 @@ void pan_stream_free(struct pan_stream *s)
 {
 	if (!s)
 		return;
+	scan_state_free(&s->st);
 	free(s->buf);
 	free(s->hits.v);
 	free(s);
@@ -152,7 +153,9 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 {
 	s->len = s->from = 0;
 	s->base = 0;
+	struct evp_mac_ctx_st *mac = s->st.mac; /* same key: keep it */
 	memset(&s->st, 0, sizeof(s->st));
+	s->st.mac = mac;
 	s->hits.n = 0;
 	s->enc = enc;
 	s->decided = enc != PAN_ENC_AUTO;
@@ -347,5 +350,6 @@ size_t pan_scan_buffer(const struct pan_config *cfg, const void *data, size_t n,
 	size_t k = hits.n;
 	deliver(&hits, &l, data, 0, PAN_ENC_BYTES, 0, fn, ctx);
 	free(hits.v);
+	scan_state_free(&st);
 	return k;
 }
