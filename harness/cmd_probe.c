@@ -202,6 +202,7 @@ int cmd_probe(int argc, char **argv)
 	    .probe = p,
 	    .target = {tname, ins, nin, opts, nopt},
 	    .timeout_s = timeout,
+	    .progress = isatty(STDERR_FILENO),
 	    .run = run,
 	};
 	sched_run(&w, 1, 1, false);

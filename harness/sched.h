@@ -18,6 +18,7 @@ struct work {
 	const struct probe *probe;
 	struct target target; /* borrowed from the plan */
 	double timeout_s;
+	bool progress;         /* passed to the probe (probe_opts.progress) */
 	struct probe_run *run; /* filled in: status, duration_ms, facts */
 };
 

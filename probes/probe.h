@@ -45,6 +45,9 @@ struct target {
 struct probe_opts {
 	double timeout_s; /* the deadline of the whole run; bound every wait by it */
 	int verbose;
+	/* A person is watching one probe run on a terminal (`assay probe`):
+	 * a long probe may keep a progress line on stderr. */
+	bool progress;
 };
 
 /* A probe's option, as accepted in a plan after the key ("exec.env"). */

@@ -587,7 +587,7 @@ static int pan_run(const struct target *t, const struct probe_opts *o, struct fa
 	r.deadline_ms = t0 + r.budget_s * 1000.0 - margin;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	r.threads = cpus < 1 ? 1 : cpus > 8 ? 8 : (int)cpus;
-	r.progress = o && o->verbose > 1;
+	r.progress = o && o->progress;
 	if (read_options(&r, t) < 0) {
 		facts_error(out, "%s", err_msg());
 		run_free(&r);
