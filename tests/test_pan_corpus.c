@@ -17,6 +17,13 @@
 
 extern const struct probe probe_pan;
 
+/* A shell command whose output does not matter. */
+#define SH(...)                                                                                    \
+	do {                                                                                       \
+		struct tu_run r_ = tu_sh(__VA_ARGS__);                                             \
+		tu_run_free(&r_);                                                                  \
+	} while (0)
+
 /* The built pan-gen beside the binary under test. */
 static char *gen_bin(void)
 {
@@ -187,7 +194,7 @@ Test(pan_corpus, precision_and_recall_on_the_labelled_corpus, .timeout = 120)
 		cr_assert_gt(get_int(&f, "pan.low_confidence"), 0);
 		cr_assert_leq(get_int(&f, "pan.distinct"), get_int(&f, "pan.exposed"));
 		facts_free(&f);
-		tu_sh("rm -rf %s/..", dir);
+		SH("rm -rf %s/..", dir);
 		free(dir);
 	}
 }
@@ -217,7 +224,7 @@ Test(pan_corpus, findings_name_archive_members_and_documents, .timeout = 60)
 		free(full);
 	}
 	facts_free(&f);
-	tu_sh("rm -rf %s/..", dir);
+	SH("rm -rf %s/..", dir);
 	free(dir);
 }
 
@@ -239,7 +246,7 @@ Test(pan_corpus, threads_do_not_change_the_result, .timeout = 60)
 	cr_assert_eq(get_int(&a, "pan.bytes_scanned"), get_int(&b, "pan.bytes_scanned"));
 	facts_free(&a);
 	facts_free(&b);
-	tu_sh("rm -rf %s/..", dir);
+	SH("rm -rf %s/..", dir);
 	free(dir);
 }
 
@@ -270,7 +277,7 @@ Test(pan_corpus, exclude_and_test_card_options, .timeout = 60)
 	cr_assert_lt(run_pan(&b, in, 1, &bad, 1, 10), 0);
 	cr_assert_eq(errors_with(&b, "files.max-file-size"), 1);
 	facts_free(&b);
-	tu_sh("rm -rf %s/..", dir);
+	SH("rm -rf %s/..", dir);
 	free(dir);
 }
 
@@ -314,7 +321,7 @@ Test(pan_corpus, no_card_number_in_any_output_format, .timeout = 120)
 	    "    <clause ref=\"3.4\" confidence=\"xref-PCI\"/>\n"
 	    "    <check>pan.complete and pan.exposed == 0</check>\n  </rule>\n</ruleset>\n");
 	free(tu_write(tmp, "ex.xml", rules));
-	tu_sh("cp rules/ruleset.xsd %s/", tmp);
+	SH("cp rules/ruleset.xsd %s/", tmp);
 	char *bin =
 	    tu_bin()[0] == '/' ? xstrdup(tu_bin()) : xasprintf("%s/%s", getenv("PWD"), tu_bin());
 	struct tu_run r = tu_sh("cd %s && ASSAY_RULES_DIR=%s %s run plan.ini -o out "
@@ -359,7 +366,7 @@ Test(pan_corpus, no_card_number_in_any_output_format, .timeout = 120)
 	free(plan);
 	free(rules);
 	free(pp);
-	tu_sh("rm -rf %s %s/..", tmp, dir);
+	SH("rm -rf %s %s/..", tmp, dir);
 	free(tmp);
 	free(dir);
 }
@@ -372,8 +379,8 @@ Test(pan_bad, unreadable_files_and_directories, .timeout = 60)
 	chmod(dir, 0755);
 	free(tu_write(dir, "ok.log", "card 4111111111111111\n"));
 	free(tu_write(dir, "secret.log", "card 5555555555554444\n"));
-	tu_sh("mkdir %s/locked && echo 'card 4012888888881881' > %s/locked/x.log", dir, dir);
-	tu_sh("chmod 000 %s/secret.log %s/locked", dir, dir);
+	SH("mkdir %s/locked && echo 'card 4012888888881881' > %s/locked/x.log", dir, dir);
+	SH("chmod 000 %s/secret.log %s/locked", dir, dir);
 	/* root reads everything: drop to nobody, as an auditor's account would be */
 	if (geteuid() == 0) {
 		struct passwd *pw = getpwnam("nobody");
@@ -398,9 +405,9 @@ Test(pan_bad, symlink_loops_fifos_and_devices_are_skipped, .timeout = 60)
 {
 	char *dir = tu_tmpdir();
 	free(tu_write(dir, "a.log", "card 4111111111111111\n"));
-	tu_sh("cd %s && mkdir sub && ln -s .. sub/up && ln -s self self && ln -s nowhere dangling "
-	      "&& ln -s a.log again.log && mkfifo pipe",
-	      dir);
+	SH("cd %s && mkdir sub && ln -s .. sub/up && ln -s self self && ln -s nowhere dangling "
+	   "&& ln -s a.log again.log && mkfifo pipe",
+	   dir);
 	struct facts f;
 	const char *in[] = {dir, "/dev/null"};
 	double t0 = time_mono_ms();
@@ -417,7 +424,7 @@ Test(pan_bad, symlink_loops_fifos_and_devices_are_skipped, .timeout = 60)
 	cr_assert_eq(get_int(&f, "pan.errors"), 0);
 	cr_assert(get_bool(&f, "pan.complete"));
 	facts_free(&f);
-	tu_sh("rm -rf %s", dir);
+	SH("rm -rf %s", dir);
 	free(dir);
 }
 
@@ -440,7 +447,7 @@ Test(pan_bad, zip_bomb_is_stopped, .timeout = 60)
 	cr_assert_not(get_bool(&f, "pan.complete"));
 	facts_free(&f);
 	free(gen);
-	tu_sh("rm -rf %s", dir);
+	SH("rm -rf %s", dir);
 	free(dir);
 }
 
@@ -448,11 +455,11 @@ Test(pan_bad, corrupt_and_truncated_archives, .timeout = 60)
 {
 	char *dir = make_corpus(1);
 	char *bad = xasprintf("%s/bad", dir);
-	tu_sh("mkdir %s && cp %s/exports/monthly.zip %s/trunc.zip && truncate -s 700 %s/trunc.zip"
-	      " && cp %s/backup/logs.tar.gz %s/flip.tar.gz"
-	      " && printf 'XXXXXXXXXXXXXXXX' | dd of=%s/flip.tar.gz bs=1 seek=40 conv=notrunc"
-	      " 2>/dev/null && printf 'PK\\003\\004garbage' > %s/junk.zip",
-	      bad, dir, bad, bad, dir, bad, bad, bad);
+	SH("mkdir %s && cp %s/exports/monthly.zip %s/trunc.zip && truncate -s 700 %s/trunc.zip"
+	   " && cp %s/backup/logs.tar.gz %s/flip.tar.gz"
+	   " && printf 'XXXXXXXXXXXXXXXX' | dd of=%s/flip.tar.gz bs=1 seek=40 conv=notrunc"
+	   " 2>/dev/null && printf 'PK\\003\\004garbage' > %s/junk.zip",
+	   bad, dir, bad, bad, dir, bad, bad, bad);
 	struct facts f;
 	const char *in[] = {bad};
 	run_pan(&f, in, 1, NULL, 0, 30);
@@ -464,7 +471,7 @@ Test(pan_bad, corrupt_and_truncated_archives, .timeout = 60)
 	cr_assert_not(get_bool(&f, "pan.complete"));
 	facts_free(&f);
 	free(bad);
-	tu_sh("rm -rf %s/..", dir);
+	SH("rm -rf %s/..", dir);
 	free(dir);
 }
 
@@ -492,7 +499,7 @@ Test(pan_bad, sparse_file_costs_its_data_only, .timeout = 60)
 	cr_assert_eq(f.findings[1].loc.line, 2);
 	cr_assert_lt(get_int(&f, "pan.bytes_scanned"), 16 << 20, "holes are not read");
 	facts_free(&f);
-	tu_sh("rm -rf %s", dir);
+	SH("rm -rf %s", dir);
 	free(p);
 	free(dir);
 }
@@ -516,7 +523,7 @@ Test(pan_bad, one_long_line, .timeout = 60)
 	cr_assert_eq(f.findings[0].loc.line, 1);
 	cr_assert_eq(f.findings[0].loc.column, (64 << 20) + 2);
 	facts_free(&f);
-	tu_sh("rm -rf %s", dir);
+	SH("rm -rf %s", dir);
 	free(p);
 	free(dir);
 }
@@ -542,6 +549,68 @@ Test(pan_bad, deadline_cuts_the_scan_short_with_what_was_found, .timeout = 60)
 	cr_assert_lt(get_int(&f, "pan.bytes_scanned"), 4 * (48 << 20));
 	facts_free(&f);
 	free(gen);
-	tu_sh("rm -rf %s", dir);
+	SH("rm -rf %s", dir);
+	free(dir);
+}
+
+/* --- the command line --- */
+
+Test(pan_cli, demo_fixtures_are_what_pan_gen_makes)
+{
+	char *dir = tu_tmpdir();
+	char *gen = gen_bin();
+	struct tu_run r = tu_sh("%s demo %s && diff -r %s fixtures/pan/demo", gen, dir, dir);
+	cr_assert_eq(r.code, 0, "fixtures/pan/demo differs from 'pan-gen demo': %s%s", r.out,
+	             r.err);
+	tu_run_free(&r);
+	SH("rm -rf %s", dir);
+	free(gen);
+	free(dir);
+}
+
+Test(pan_cli, probe_command_options_and_exit_codes)
+{
+	struct tu_run r = tu_sh("%s probe pan --help", tu_bin());
+	cr_assert_eq(r.code, 0);
+	cr_assert(strstr(r.out, "--exclude") && strstr(r.out, "--max-file-size") &&
+	          strstr(r.out, "--threads") && strstr(r.out, "--ignore-test-cards"));
+	tu_run_free(&r);
+
+	r = tu_sh("%s probe pan fixtures/pan/demo --exclude '*.zip' --threads 2 --max-file-size 1M "
+	          "--json",
+	          tu_bin());
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "\"pan.exposed\": 1"), "%s", r.out);
+	cr_assert(strstr(r.out, "\"pan.masked_ok\": 4"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "old-batches.zip"));
+	cr_assert_null(strstr(r.out, "4111111111111111"));
+	tu_run_free(&r);
+
+	r = tu_sh("%s probe pan fixtures/pan/demo --ignore-test-cards true --json", tu_bin());
+	cr_assert_eq(r.code, 0);
+	cr_assert(strstr(r.out, "\"pan.exposed\": 0"), "%s", r.out);
+	cr_assert(strstr(r.out, "\"pan.test_cards_ignored\": 2"), "%s", r.out);
+	tu_run_free(&r);
+
+	r = tu_sh("%s probe pan /nonexistent/path", tu_bin());
+	cr_assert_eq(r.code, 3);
+	cr_assert(strstr(r.out, "/nonexistent/path: No such file or directory"), "%s", r.out);
+	tu_run_free(&r);
+
+	r = tu_sh("%s probe pan fixtures/pan/demo --threads 0", tu_bin());
+	cr_assert_eq(r.code, 3);
+	cr_assert(strstr(r.out, "files.threads"), "%s", r.out);
+	tu_run_free(&r);
+
+	char *dir = tu_tmpdir();
+	char *plan = tu_write(dir, "p.ini",
+	                      "[assessment]\nname = x\n\n[target t]\nfiles = .\n"
+	                      "files.bogus = 1\n");
+	r = tu_sh("%s run %s -o %s/out", tu_bin(), plan, dir);
+	cr_assert_eq(r.code, 2);
+	cr_assert(strstr(r.err, "the pan probe has no option 'bogus'"), "%s", r.err);
+	tu_run_free(&r);
+	SH("rm -rf %s", dir);
+	free(plan);
 	free(dir);
 }

@@ -541,12 +541,14 @@ static void write_facts(struct pan_run *r)
 	facts_add_int(out, "pan.errors", (int64_t)c->errors);
 	facts_add_int(out, "pan.skipped", (int64_t)c->skipped);
 	facts_add_int(out, "pan.findings_dropped", (int64_t)r->dropped);
-	qsort(r->with_pan, r->nwith, sizeof(char *), cmp_str);
+	if (r->nwith > 1)
+		qsort(r->with_pan, r->nwith, sizeof(char *), cmp_str);
 	facts_add_list(out, "pan.files_with_pan", (const char *const *)r->with_pan, r->nwith);
 	facts_add_list(out, "pan.skipped_paths", (const char *const *)r->skips, r->nskips);
 	facts_add_bool(out, "pan.complete", !atomic_load(&r->stop) && c->errors == 0);
 
-	qsort(r->found, r->nfound, sizeof(r->found[0]), cmp_found);
+	if (r->nfound > 1)
+		qsort(r->found, r->nfound, sizeof(r->found[0]), cmp_found);
 	for (size_t i = 0; i < r->nfound; i++)
 		facts_add_finding(out, &r->found[i].f);
 	if (r->nmessages > PAN_MESSAGES_MAX)

@@ -144,7 +144,8 @@ static void walk_dir(struct walk *k, const char *path, const struct stat *st)
 	if (errno)
 		pan_error(r, "%s: cannot read the directory: %s", path, strerror(errno));
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 
 	k->anc[k->depth++] = (struct devino){st->st_dev, st->st_ino, true};
 	bool slash = path[strlen(path) - 1] == '/';
