@@ -8,10 +8,16 @@
 
 extern const struct renderer renderer_json;
 extern const struct renderer renderer_junit;
+extern const struct renderer renderer_sarif;
+extern const struct renderer renderer_html;
+extern const struct renderer renderer_pdf;
 
 const struct renderer *const renderer_registry[] = {
     &renderer_json,
     &renderer_junit,
+    &renderer_sarif,
+    &renderer_html,
+    &renderer_pdf,
     NULL,
 };
 
