@@ -8,6 +8,10 @@
 
 #include "probes/pan/scan.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 /*
  * Bytes kept before the point where the next scan resumes (look-behind:
  * a digit or letter touching a number, "%B", labels, excerpts), and the
@@ -38,6 +42,96 @@ struct scan_hits {
 	struct scan_hit *v;
 	size_t n, cap;
 };
+
+#define RUN_JOIN_MAX 32  /* a run longer than this never joins a chain */
+#define CHAIN_MAX    8   /* groups in a chain */
+#define NEAR         160 /* CVV labels are looked for this far around card data */
+#define EXCERPT_SIDE 28
+#define TRACK_MAX    120 /* track 1 is at most 79 characters, track 2 40 */
+
+/* Byte classes of the scanner: '0'-'9'; mask characters; separators. */
+static inline bool is_digit(uint8_t c)
+{
+	return (uint8_t)(c - '0') < 10;
+}
+
+static inline bool is_maskc(uint8_t c)
+{
+	return c == '*' || c == '#' || c == 'x' || c == 'X';
+}
+
+static inline bool is_class(uint8_t c)
+{
+	return is_digit(c) || is_maskc(c);
+}
+
+static inline bool is_sep(uint8_t c)
+{
+	return c == ' ' || c == '-';
+}
+
+static inline bool is_alpha(uint8_t c)
+{
+	return (uint8_t)((c | 0x20) - 'a') < 26;
+}
+
+static inline bool is_word(uint8_t c)
+{
+	return is_alpha(c) || is_digit(c) || c == '_';
+}
+
+static inline bool is_hex(uint8_t c)
+{
+	return is_digit(c) || (uint8_t)((c | 0x20) - 'a') < 6;
+}
+
+static inline unsigned ctz64(uint64_t x)
+{
+	return (unsigned)__builtin_ctzll(x);
+}
+
+/* One call of scan_core: the buffer, the chain being built, what was found. */
+struct scan {
+	const struct pan_config *cfg;
+	struct scan_state *st;
+	const uint8_t *b;
+	size_t n, from, limit;
+	bool final;
+	uint64_t base;
+	struct scan_hits *out;
+	/* the chain being built */
+	size_t gs[CHAIN_MAX], ge[CHAIN_MAX];
+	int ng;
+	size_t total; /* class bytes in the chain */
+	uint8_t sep;
+	size_t last_end; /* end of the last chain seen */
+	bool skip_first; /* the first run continues one from before `from` */
+	size_t open;     /* start of a run that reached the end of the last block fed */
+	bool stop;
+	size_t hex_done; /* end of the last hex run looked at */
+};
+
+/* scan.c -> judge.c: validate the chain in sc->gs/ge[0, k). */
+void judge_chain(struct scan *sc, int k);
+/* Hex runs overlapping b[lo, hi) that start in [slo, shi): PIN blocks. */
+void judge_hex(struct scan *sc, size_t lo, size_t hi, size_t slo, size_t shi);
+/* A labelled CVV whose label starts at b[i] (lo: where looking back stops). */
+bool cvv_at(const uint8_t *b, size_t lo, size_t i, size_t n, size_t *vs, size_t *ve);
+
+/* excerpt.c: hits, their digests and excerpts. */
+struct pan_hit *hit_new(struct scan *sc, enum pan_kind kind, size_t s, size_t e);
+void hit_digest(struct scan *sc, struct pan_hit *h, const char *digits, size_t nd);
+/* Masks the hit's own bytes t[0, n) in the excerpt; arg is the masker's. */
+typedef void (*mask_hit_fn)(char *t, size_t n, const void *arg);
+void make_excerpt(struct scan *sc, struct pan_hit *h, size_t s, size_t e, mask_hit_fn fn,
+                  const void *arg);
+struct track_mask {
+	size_t pan_off, pan_len, nd; /* the PAN inside the hit */
+};
+void mask_pan_hit(char *t, size_t n, const void *arg);    /* arg: size_t digits */
+void mask_track_hit(char *t, size_t n, const void *arg);  /* arg: struct track_mask */
+void mask_masked_hit(char *t, size_t n, const void *arg); /* arg: NULL */
+void mask_all_hit(char *t, size_t n, const void *arg);    /* arg: NULL */
 
 /* Release what a scan_state holds (it stays usable). */
 void scan_state_free(struct scan_state *st);
