@@ -35,25 +35,41 @@ struct group {
  * terms on UnionPay cards and forms). A label may run on in letters
  * ("cvvCode"), then separators, then the 3-4 digit value.
  */
-static const char *const cvv_labels[] = {
-    "cvv",           "cvc",          "cvn",    "cav",    "cid",    "csc",  "card verification",
-    "security code", "securitycode", "安全码", "校验码", "验证码", "cvv2", "cvc2",
-    "cvn2",
+struct label {
+	const char *s;
+	size_t len;
+};
+#define LABEL(s)                                                                                   \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
+static const struct label cvv_labels[] = {
+    LABEL("cvv"),
+    LABEL("cvc"),
+    LABEL("cvn"),
+    LABEL("cav"),
+    LABEL("cid"),
+    LABEL("csc"),
+    LABEL("card verification"),
+    LABEL("security code"),
+    LABEL("securitycode"),
+    LABEL("安全码"),
+    LABEL("校验码"),
+    LABEL("验证码"),
 };
 
-static bool label_at(const uint8_t *b, size_t i, size_t n, const char *label, size_t *end)
+/* Whether label l (lower case) is at b[i], ASCII letters in any case. */
+static bool label_at(const uint8_t *b, size_t i, size_t n, const struct label *l)
 {
-	size_t k = strlen(label);
-	if (i + k > n)
+	if (i + l->len > n)
 		return false;
-	for (size_t j = 0; j < k; j++) {
-		uint8_t c = b[i + j], l = (uint8_t)label[j];
-		if (l < 0x80 && is_alpha(l))
+	for (size_t j = 0; j < l->len; j++) {
+		uint8_t c = b[i + j], x = (uint8_t)l->s[j];
+		if (x < 0x80 && is_alpha(x))
 			c |= 0x20;
-		if (c != l)
+		if (c != x)
 			return false;
 	}
-	*end = i + k;
 	return true;
 }
 
@@ -65,11 +81,14 @@ bool cvv_at(const uint8_t *b, size_t lo, size_t i, size_t n, size_t *vs, size_t 
 		return false;
 	if (b[i] < 0x80 && i > lo && is_alpha(b[i - 1]))
 		return false;
+	uint8_t c1 = i + 1 < n ? b[i + 1] : 0;
+	if (b[i] < 0x80)
+		c1 |= 0x20;
 	for (size_t l = 0; l < sizeof(cvv_labels) / sizeof(cvv_labels[0]); l++) {
-		size_t p;
-		if (!label_at(b, i, n, cvv_labels[l], &p))
+		const struct label *lb = &cvv_labels[l];
+		if ((uint8_t)lb->s[1] != c1 || !label_at(b, i, n, lb))
 			continue;
-		size_t q = p;
+		size_t p = i + lb->len, q = p;
 		while (q < n && q - p < 12 && (is_alpha(b[q]) || b[q] == '_' || b[q] == '2'))
 			q++;
 		size_t r = q;
@@ -81,7 +100,7 @@ bool cvv_at(const uint8_t *b, size_t lo, size_t i, size_t n, size_t *vs, size_t 
 			else
 				break;
 		}
-		if (r == p && (uint8_t)cvv_labels[l][0] < 0x80)
+		if (r == p && (uint8_t)lb->s[0] < 0x80)
 			continue; /* "cvv123": an ASCII label needs a separator */
 		size_t d = r;
 		while (d < n && is_digit(b[d]))
