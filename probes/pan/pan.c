@@ -222,7 +222,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	atomic_fetch_add(&r->progress_hits, 1);
 
 	pthread_mutex_lock(&r->lock);
-	if (h->has_digest && full)
+	if (h->has_digest && exposed)
 		digest_add(r, h->digest);
 	if (r->nfound < PAN_FINDINGS_MAX) {
 		struct pan_found *x = ARRAY_PUSH(r->found, r->nfound, r->capfound);
@@ -364,6 +364,15 @@ static void scan_path(struct pan_worker *w, const struct job *j)
 		pan_file(w, fd, j->path, (uint64_t)st.st_size);
 	}
 	close(fd);
+}
+
+/* Without worker threads (none could be started), files are scanned as found. */
+static void scan_inline(struct pan_run *r, char *path, uint64_t size)
+{
+	struct job j = {path, size};
+	if (!pan_deadline(r))
+		scan_path(r->inline_worker, &j);
+	free(path);
 }
 
 static void *worker_main(void *arg)
@@ -633,8 +642,11 @@ static int pan_run(const struct target *t, const struct probe_opts *o, struct fa
 	for (size_t i = 0; i < t->ninputs; i++)
 		inputs[i] = t->inputs[i].value ? t->inputs[i].value : "";
 	if (started == 0) {
-		/* no thread to be had: scan on this one */
-		pan_error(&r, "cannot start scanner threads: %s", strerror(errno));
+		struct pan_worker w;
+		pan_worker_init(&w, &r);
+		r.inline_worker = &w;
+		pan_walk_inputs(&r, inputs, t->ninputs, scan_inline);
+		pan_worker_done(&w);
 	} else {
 		pan_walk_inputs(&r, inputs, t->ninputs, queue_push);
 	}
@@ -649,6 +661,8 @@ static int pan_run(const struct target *t, const struct probe_opts *o, struct fa
 		pthread_cond_signal(&pg.done_cv);
 		pthread_mutex_unlock(&pg.lock);
 		pthread_join(ptid, NULL);
+		pthread_mutex_destroy(&pg.lock);
+		pthread_cond_destroy(&pg.done_cv);
 	}
 
 	int rc = 0;

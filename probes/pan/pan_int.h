@@ -27,6 +27,7 @@
 #define PAN_HEAD          (64u << 10)   /* first bytes read to tell a file's type */
 
 struct pan_queue;
+struct pan_worker;
 
 /* Counters of a run (all uint64_t: pan_worker_done adds them as an array). */
 struct pan_counts {
@@ -52,6 +53,7 @@ struct pan_run {
 	int threads;
 	bool progress;
 	struct pan_queue *queue;
+	struct pan_worker *inline_worker; /* when no thread could be started */
 
 	pthread_mutex_t lock; /* everything below */
 	struct pan_counts c;
