@@ -79,6 +79,7 @@ asan: bootstrap
 # followed; system tools under /bin and /usr are not). An error or a
 # definite leak makes the process exit 99, which fails its test.
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--suppressions=reports/valgrind.supp \
 	--show-leak-kinds=definite --trace-children=yes --trace-children-skip=/bin/*,/usr/*,*.sh
 
 valgrind: bootstrap

@@ -14,9 +14,11 @@
 #include "lib/mask.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
+#include "reports/bundle.h"
 #include "reports/report.h"
 #include "rules/ruleset.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -27,13 +29,12 @@
 
 static void run_usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: assay run PLAN.ini [-o DIR] [--format json,junit] [--fail-on SEVERITY]\n"
-	    "                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n"
-	    "                 [--shard i/N]\n\n"
-	    "  -o, --output DIR     write results.json and reports here (default: out)\n"
-	    "  -f, --format LIST    reports to write besides results.json:");
+	fprintf(f,
+	        "usage: assay run PLAN.ini [-o DIR] [--format json,junit] [--fail-on SEVERITY]\n"
+	        "                 [-j N] [--timeout S] [--rules-dir DIR] [--lang en|zh|both] [-q]\n"
+	        "                 [--shard i/N] [--sign KEY.pem --cert CERT.pem [--tsa URL]]\n\n"
+	        "  -o, --output DIR     write results.json and reports here (default: out)\n"
+	        "  -f, --format LIST    reports to write besides results.json:");
 	for (size_t i = 0; renderer_registry[i]; i++)
 		fprintf(f, " %s", renderer_registry[i]->name);
 	fprintf(f,
@@ -43,6 +44,9 @@ static void run_usage(FILE *f)
 	        "  -j, --jobs N         run N probes at once (default 4)\n"
 	        "      --timeout S      default deadline of each probe (plan: timeout; 120 s)\n"
 	        "      --rules-dir DIR  also load the rule sets in DIR\n"
+	        "      --sign KEY.pem   sign the output folder (manifest.json + CMS signature;\n"
+	        "      --cert CERT.pem  RSA, ECDSA or SM2 keys); check with assay verify\n"
+	        "      --tsa URL        add an RFC 3161 timestamp from this authority\n"
 	        "      --shard i/N      run the i-th (0-based) of N deterministic slices of the\n"
 	        "                       plan; `assay merge` combines them (docs/scale.md). Also\n"
 	        "                       from JOB_COMPLETION_INDEX+ASSAY_SHARDS or SLURM_ARRAY_*\n"
@@ -114,9 +118,46 @@ int cmd_render(const struct results *r, const char *formats, const char *dir, co
 	return rc;
 }
 
+/*
+ * A signed bundle covers every file in the output folder, so the folder
+ * must hold nothing but what this run writes (and an earlier bundle of
+ * the same names, which is replaced): a stale report would be signed as
+ * this run's evidence.
+ */
+static int check_sign_dir(const char *dir, const char *formats)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return err_set("%s: %s", dir, strerror(errno));
+	int rc = 0;
+	struct dirent *e;
+	while (rc == 0 && (e = readdir(d))) {
+		const char *n = e->d_name;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || strcmp(n, "results.json") == 0 ||
+		    strcmp(n, BUNDLE_MANIFEST) == 0 || strcmp(n, BUNDLE_SIGNATURE) == 0 ||
+		    strcmp(n, BUNDLE_TIMESTAMP) == 0)
+			continue;
+		bool ours = false;
+		char *list = xstrdup(formats), *save = NULL;
+		for (char *f = strtok_r(list, ",", &save); f && !ours;
+		     f = strtok_r(NULL, ",", &save)) {
+			const struct renderer *rd = renderer_find(f);
+			ours = rd && strcmp(rd->ext, n) == 0;
+		}
+		free(list);
+		if (!ours)
+			rc = err_set(
+			    "--sign: %s holds '%s', which this run does not write; a signed "
+			    "bundle needs a folder of its own",
+			    dir, n);
+	}
+	closedir(d);
+	return rc;
+}
+
 /* Split the plan's targets into (target, probe) work units, in plan order. */
 static size_t build_work(struct work **out, struct plan *p, struct results *r, double deftimeout,
-			 const struct shard *sh)
+                         const struct shard *sh)
 {
 	size_t n = 0, cap = 0;
 	struct work *w = NULL;
@@ -232,10 +273,11 @@ int cmd_run(int argc, char **argv)
 	    {"timeout", required_argument, NULL, 't'}, {"rules-dir", required_argument, NULL, 'R'},
 	    {"lang", required_argument, NULL, 'L'},    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},          {"shard", required_argument, NULL, 'S'},
-	    {NULL, 0, NULL, 0},
+	    {"sign", required_argument, NULL, 'K'},    {"cert", required_argument, NULL, 'C'},
+	    {"tsa", required_argument, NULL, 'T'},     {NULL, 0, NULL, 0},
 	};
 	const char *outdir = "out", *formats = "json", *rules_dir = NULL, *lang = "both";
-	const char *fail_on_arg = NULL;
+	const char *fail_on_arg = NULL, *sign_key = NULL, *sign_cert = NULL, *tsa = NULL;
 	double timeout = 0;
 	struct shard shard = {0, 0};
 	int jobs = 4, quiet = 0, c;
@@ -273,6 +315,15 @@ int cmd_run(int argc, char **argv)
 		case 'R':
 			rules_dir = optarg;
 			break;
+		case 'K':
+			sign_key = optarg;
+			break;
+		case 'C':
+			sign_cert = optarg;
+			break;
+		case 'T':
+			tsa = optarg;
+			break;
 		case 'S':
 			if (shard_parse(&shard, optarg) < 0) {
 				fprintf(stderr, "assay run: %s\n", err_msg());
@@ -300,6 +351,16 @@ int cmd_run(int argc, char **argv)
 	if (optind + 1 != argc) {
 		fprintf(stderr, "assay run: expected one plan file\n");
 		run_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!sign_key != !sign_cert || (tsa && !sign_key)) {
+		fprintf(stderr, "assay run: --sign and --cert go together; --tsa needs --sign\n");
+		return EXIT_USAGE;
+	}
+	if ((sign_key && access(sign_key, R_OK) < 0) ||
+	    (sign_cert && access(sign_cert, R_OK) < 0)) {
+		fprintf(stderr, "assay run: %s: cannot read: %s\n",
+		        access(sign_key, R_OK) < 0 ? sign_key : sign_cert, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (shard.count == 0 && shard_from_env(&shard) < 0) {
@@ -335,6 +396,12 @@ int cmd_run(int argc, char **argv)
 		fail_on = plan.fail_on;
 	if (mkdir_p(outdir) < 0) {
 		fprintf(stderr, "assay: %s: cannot create: %s\n", outdir, strerror(errno));
+		plan_free(&plan);
+		rulebook_free(&book);
+		return EXIT_USAGE;
+	}
+	if (sign_key && check_sign_dir(outdir, formats) < 0) {
+		fprintf(stderr, "assay run: %s\n", err_msg());
 		plan_free(&plan);
 		rulebook_free(&book);
 		return EXIT_USAGE;
@@ -395,6 +462,14 @@ int cmd_run(int argc, char **argv)
 		if (rc == 0 && other.len)
 			rc = cmd_render(&r, other.buf, outdir, NULL, lang, quiet);
 		sb_free(&other);
+		if (rc == 0 && sign_key) {
+			rc = bundle_sign(outdir, plan.file, sign_key, sign_cert);
+			if (rc == 0 && tsa)
+				rc = bundle_timestamp(outdir, tsa);
+			if (rc == 0 && !quiet)
+				fprintf(stderr, "assay: signed %s/%s%s\n", outdir, BUNDLE_MANIFEST,
+				        tsa ? " and stamped it" : "");
+		}
 		if (rc < 0) {
 			fprintf(stderr, "assay: %s\n", err_msg());
 			code = EXIT_INCOMPLETE;

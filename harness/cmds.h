@@ -17,6 +17,7 @@ int cmd_probes(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Shared by commands: load the default rule folder plus an extra one. */
 struct rulebook;

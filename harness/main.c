@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"report", cmd_report, "render an earlier results.json in another format"},
     {"rules", cmd_rules, "list rule sets, or validate rule files"},
     {"merge", cmd_merge, "combine the results of the shards of one plan"},
+    {"verify", cmd_verify, "check a signed output folder: hashes, signature, chain, timestamp"},
 };
 
 static void usage(FILE *f)

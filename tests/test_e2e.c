@@ -487,12 +487,14 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 {
 	char *dir = tu_tmpdir();
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
-	struct tu_run r = tu_sh("cp -r examples scripts %s/ && cd %s && ASSAY_RULES_DIR=%s/rules "
-	                        "scripts/demo %s/%s",
-	                        dir, dir, getenv("PWD") ? getenv("PWD") : ".",
+	struct tu_run r = tu_sh("cp -r examples scripts %s/ && mkdir -p %s/fixtures && "
+	                        "cp -r fixtures/reports %s/fixtures/ && cd %s && "
+	                        "ASSAY_RULES_DIR=%s/rules scripts/demo %s/%s",
+	                        dir, dir, dir, dir, getenv("PWD") ? getenv("PWD") : ".",
 	                        getenv("PWD") ? getenv("PWD") : ".", tu_bin());
 	cr_assert_eq(r.code, 0, "demo failed: %s %s", r.out, r.err);
 	cr_assert(strstr(r.out, "assay exited 1"), "%s", r.out);
+	cr_assert(strstr(r.out, "verified: every check holds"), "%s", r.out);
 	char *res = xasprintf("%s/out/demo/results.json", dir);
 	char *junit = xasprintf("%s/out/demo/junit.xml", dir);
 	json_t *j = load_json(res);
@@ -505,8 +507,17 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	tu_run_free(&r);
+	for (const char *o = "report.html\0report.pdf\0results.sarif\0manifest.json.p7s\0"; *o;
+	     o += strlen(o) + 1) {
+		char *p = xasprintf("%s/out/demo/%s", dir, o);
+		cr_assert(access(p, R_OK) == 0, "the demo did not write %s", o);
+		free(p);
+	}
+	r = tu_sh("pdftotext %s/out/demo/report.pdf %s/out/demo-report.txt", dir, dir);
+	cr_assert_eq(r.code, 0);
+	tu_run_free(&r);
 	/* The demo's check prints a full test card number; no output may keep it. */
-	r = tu_sh("grep -r -l -E '4111111111111111|4111 1111 1111 1111' %s/out", dir);
+	r = tu_sh("grep -r -l -a -E '4111111111111111|4111 1111 1111 1111' %s/out", dir);
 	cr_assert_eq(r.code, 1, "a full card number reached: %s", r.out);
 	tu_run_free(&r);
 	r = tu_sh("grep -c '411111\\*\\*\\*\\*\\*\\*1111' %s", res);
@@ -518,17 +529,17 @@ Test(e2e, card_numbers_never_reach_results_through_keys_or_inputs)
 {
 	struct fx f = setup();
 	make_check(f.dir, "c.sh",
-		   "{\"fact\": \"card.4111111111111111\", \"value\": 1}\n"
-		   "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 1}\n"
-		   "{\"error\": \"saw 4111111111111111 in a log\"}");
+	           "{\"fact\": \"card.4111111111111111\", \"value\": 1}\n"
+	           "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 1}\n"
+	           "{\"error\": \"saw 4111111111111111 in a log\"}");
 	/* The plan itself names a card number in the command line. */
 	char *plan = xasprintf("[assessment]\nrules = t, t\n[target a]\nexec = %s/c.sh "
-			       "4111111111111111\n",
-			       f.dir);
+	                       "4111111111111111\n",
+	                       f.dir);
 	free(make_plan(f.dir, plan));
 	struct tu_run r = run_plan(&f, NULL);
 	cr_assert_eq(r.code, 3, "the bad key and the error line make the run incomplete: %d",
-		     r.code);
+	             r.code);
 	tu_run_free(&r);
 	r = tu_sh("grep -r -c 4111111111111111 %s/out", f.dir);
 	cr_assert_eq(r.code, 1, "a full card number reached the outputs: %s", r.out);
@@ -536,8 +547,58 @@ Test(e2e, card_numbers_never_reach_results_through_keys_or_inputs)
 	char *p = xasprintf("%s/out/results.json", f.dir);
 	json_t *j = load_json(p);
 	cr_assert_eq(json_array_size(json_object_get(j, "results")), 3,
-		     "a rule set listed twice is judged once");
+	             "a rule set listed twice is judged once");
 	json_decref(j);
 	free(p);
+	free(plan);
+}
+
+Test(e2e, signed_bundle_verifies_and_names_a_changed_file, .timeout = 120)
+{
+	struct fx f = setup();
+	make_check(f.dir, "c.sh",
+	           "{\"fact\": \"ok\", \"value\": true}\n{\"fact\": \"n\", \"value\": 1}");
+	char *plan = xasprintf("[assessment]\nrules = t\n[target a]\nexec = %s/c.sh\n", f.dir);
+	free(make_plan(f.dir, plan));
+	struct tu_run r = tu_sh("sh fixtures/reports/mkkeys.sh %s/keys", f.dir);
+	cr_assert_eq(r.code, 0, "mkkeys: %s", r.err);
+	tu_run_free(&r);
+
+	r = tu_sh("%s run %s/plan.ini -o %s/out --rules-dir %s --format json,junit,html -q "
+	          "--sign %s/keys/ec-key.pem",
+	          tu_bin(), f.dir, f.dir, f.rules, f.dir);
+	cr_assert_eq(r.code, 2, "--sign without --cert is a usage error");
+	tu_run_free(&r);
+
+	r = tu_sh("%s run %s/plan.ini -o %s/out --rules-dir %s --format json,junit,html -q "
+	          "--sign %s/keys/ec-key.pem --cert %s/keys/ec-cert.pem",
+	          tu_bin(), f.dir, f.dir, f.rules, f.dir, f.dir);
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	tu_run_free(&r);
+	r = tu_sh("%s verify %s/out --ca-file %s/keys/ec-ca.pem", tu_bin(), f.dir, f.dir);
+	cr_assert_eq(r.code, 0, "verify: %s %s", r.out, r.err);
+	cr_assert(strstr(r.out, "report.html"), "%s", r.out);
+	tu_run_free(&r);
+
+	/* One flipped byte in one output. */
+	r = tu_sh("printf X | dd of=%s/out/junit.xml bs=1 seek=100 conv=notrunc 2>/dev/null",
+	          f.dir);
+	tu_run_free(&r);
+	r = tu_sh("%s verify %s/out --ca-file %s/keys/ec-ca.pem", tu_bin(), f.dir, f.dir);
+	cr_assert_eq(r.code, 1, "a changed file must fail verification");
+	cr_assert(strstr(r.out, "CHANGED") && strstr(r.out, "junit.xml"), "%s", r.out);
+	tu_run_free(&r);
+
+	/* A stray file in the output folder is not signed as this run's evidence. */
+	free(tu_write(f.dir, "out/old-report.pdf", "stale"));
+	r = tu_sh("%s run %s/plan.ini -o %s/out --rules-dir %s -q --format json,junit,html "
+	          "--sign %s/keys/ec-key.pem --cert %s/keys/ec-cert.pem",
+	          tu_bin(), f.dir, f.dir, f.rules, f.dir, f.dir);
+	cr_assert_eq(r.code, 2);
+	cr_assert(strstr(r.err, "old-report.pdf"), "%s", r.err);
+	tu_run_free(&r);
+	r = tu_sh("%s verify %s/nothing-here", tu_bin(), f.dir);
+	cr_assert_eq(r.code, 2);
+	tu_run_free(&r);
 	free(plan);
 }
