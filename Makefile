@@ -12,6 +12,9 @@ CC       ?= cc
 PKGS     := libxml-2.0 jansson inih libcrypto
 VERSION  := 0.1.0
 
+# `make` alone builds build/assay, whatever rules the modules below add.
+.DEFAULT_GOAL := all
+
 # Each probe or report module may add pkg-config names (PKGS += libcurl)
 # in its own module.mk, and Debian packages in its deps.debian, which
 # scripts/bootstrap installs; no shared file changes when a module lands.

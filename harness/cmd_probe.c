@@ -58,15 +58,24 @@ static void sh_quote(struct strbuf *sb, const char *w)
 	sb_addc(sb, '\'');
 }
 
-static void print_human(const struct probe_run *run, const char *target)
+/* Long strings (a serialised histogram) are cut in human output; --json has them whole. */
+#define HUMAN_VALUE_MAX 200
+
+static void print_human(const struct probe *p, const struct probe_run *run, const char *target)
 {
 	const struct facts *f = &run->facts;
 	printf("%s %s: %s in %.0f ms\n", run->probe, target, run->status, run->duration_ms);
+	if (p->print && p->print(stdout, f) == 0)
+		putchar('\n');
 	if (f->nfacts)
 		printf("facts:\n");
 	for (size_t i = 0; i < f->nfacts; i++) {
 		char *v = fact_value_str(&f->facts[i].v);
-		printf("  %s = %s\n", f->facts[i].key, v);
+		if (strlen(v) > HUMAN_VALUE_MAX)
+			printf("  %s = %.*s… (%zu bytes; --json shows it whole)\n", f->facts[i].key,
+			       HUMAN_VALUE_MAX, v, strlen(v));
+		else
+			printf("  %s = %s\n", f->facts[i].key, v);
 		free(v);
 	}
 	if (f->nfindings)
@@ -209,7 +218,7 @@ int cmd_probe(int argc, char **argv)
 	if (json)
 		print_json(run, tname);
 	else
-		print_human(run, tname);
+		print_human(p, run, tname);
 	code = strcmp(run->status, "ok") == 0 ? EXIT_CLEAN : EXIT_INCOMPLETE;
 	results_free(&r);
 out:

@@ -16,6 +16,7 @@
 #include "harness/facts.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* One "key = value" line of a target that selects a probe ("files = /srv"). */
 struct target_input {
@@ -71,6 +72,11 @@ struct probe {
 	unsigned cost;
 	/* 0, or <0 with facts_error() set. Facts gathered before a failure stay. */
 	int (*run)(const struct target *t, const struct probe_opts *o, struct facts *out);
+	/*
+	 * Optional: a summary for a person, printed by `assay probe` above the
+	 * facts (a load test's percentile spectrum). 0 when it printed.
+	 */
+	int (*print)(FILE *out, const struct facts *f);
 };
 
 /* The registry: NULL-terminated, in the order `assay probes` lists them. */

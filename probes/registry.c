@@ -8,10 +8,12 @@
 
 extern const struct probe probe_exec;
 extern const struct probe probe_pan;
+extern const struct probe probe_load;
 
 const struct probe *const probe_registry[] = {
     &probe_exec,
     &probe_pan,
+    &probe_load,
     NULL,
 };
 

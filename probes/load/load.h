@@ -1,0 +1,48 @@
+/*
+ * The load probe's pieces that tests and the human output use: the URL
+ * and loopback checks, and the wrk-like summary printed from the facts
+ * (including the percentile spectrum decoded from `load.histogram`).
+ */
+#ifndef ASSAY_PROBES_LOAD_LOAD_H
+#define ASSAY_PROBES_LOAD_LOAD_H
+
+#include "harness/facts.h"
+#include "probes/load/engine.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+struct load_url {
+	bool tls;
+	char host[256]; /* without brackets */
+	char port[8];
+	char path[2048];
+};
+
+/* Parse http[s]://host[:port][/path]; 0 or -1 with err_set(). */
+int load_url_parse(struct load_url *u, const char *url);
+/* Whether addr is 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104. */
+bool load_addr_is_loopback(const struct sockaddr *addr);
+/* "30s", "500ms", "2m", "1.5" (seconds); 0 or -1. */
+int load_parse_duration(double *out, const char *s);
+
+/* The facts of one run (README.md's table) from its stats and configuration. */
+void load_facts_add(struct facts *f, const struct load_stats *s, const struct load_cfg *c);
+
+/*
+ * Merge the load facts of n shards -- runs of the same plan at the same
+ * time on several machines (`assay merge`) -- into out, exactly: counts
+ * add, histograms add (so the percentiles are those of all samples), the
+ * window is the longest, targets, connections and threads add. 0, or -1
+ * with err_set() naming the shard (a missing or bad fact, mixed models).
+ */
+int load_facts_merge(struct facts *out, const struct facts *const *in, size_t n);
+
+/*
+ * A wrk-like summary and the percentile spectrum from a load probe's facts
+ * (as `assay probe load` shows it); 0, or -1 when f holds no load facts.
+ */
+int load_print_summary(FILE *out, const struct facts *f);
+
+#endif

@@ -1,0 +1,561 @@
+/*
+ * End to end tests of the load probe against real servers on loopback:
+ * nginx (fixtures/load/nginx.sh: own config, pid and temp folders in a
+ * temporary directory, a free port, stopped at the end) and the small
+ * hostile/slow server fixtures/load/testserver.c (built and started by
+ * fixtures/load/testserver.sh). Each test starts its own server and stops
+ * it, so suites can run in parallel.
+ *
+ * What a user relies on: counts are exact (requests sent = responses +
+ * errors + unfinished), a server stall shows in p99 in the open model and
+ * is hidden by the closed one, chunked and Content-Length bodies work,
+ * refused/reset/malformed/endless/huge/silent servers are counted as
+ * errors with bounded time, TLS sessions are resumed, non-loopback targets
+ * are refused, and the histogram fact decodes to the counted responses.
+ */
+#include "tests/testutil.h"
+
+#include "harness/facts.h"
+#include "lib/err.h"
+#include "lib/strbuf.h"
+#include "probes/load/hist.h"
+#include "probes/load/load.h"
+#include "probes/probe.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+extern const struct probe probe_load;
+
+/* This suite checks the binary it runs; its own short-lived strings are not the point. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+
+struct server {
+	char *dir;
+	const char *script;
+	int port;
+};
+
+static struct server start(const char *script, const char *args)
+{
+	struct server s = {.dir = tu_tmpdir(), .script = script};
+	struct tu_run r = tu_sh("fixtures/load/%s start %s %s", script, s.dir, args ? args : "");
+	cr_assert_eq(r.code, 0, "%s did not start: %s", script, r.err);
+	s.port = atoi(r.out);
+	cr_assert(s.port > 0 && s.port < 65536, "%s printed no port: %s", script, r.out);
+	tu_run_free(&r);
+	return s;
+}
+
+static void stop(struct server *s)
+{
+	struct tu_run r = tu_sh("fixtures/load/%s stop %s; rm -rf %s", s->script, s->dir, s->dir);
+	tu_run_free(&r);
+	free(s->dir);
+}
+
+/* Run the probe on url with name=value option pairs (NULL-terminated). */
+static int run_load(struct facts *f, const char *url, double timeout_s, const char *const *opts)
+{
+	struct target_input in = {.key = "load", .value = url};
+	struct target_option o[32];
+	char *names[32];
+	size_t n = 0;
+	for (; opts && opts[2 * n]; n++) {
+		cr_assert(n < 32);
+		names[n] = xasprintf("load.%s", opts[2 * n]);
+		o[n] = (struct target_option){names[n], opts[2 * n + 1]};
+	}
+	struct target t = {"test", &in, 1, o, n};
+	struct probe_opts po = {.timeout_s = timeout_s};
+	facts_init(f);
+	int rc = probe_load.run(&t, &po, f);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	for (size_t i = 0; i < f->nerrors; i++)
+		cr_log_info("error: %s", f->errors[i]);
+	return rc;
+}
+
+/*
+ * Start the server script (with args), run the probe on scheme://127.0.0.1:PORT/path
+ * with opts, stop the server; the probe's return code.
+ */
+static int load_at(struct facts *f, const char *script, const char *args, const char *scheme,
+                   const char *path, double timeout_s, const char *const *opts)
+{
+	struct server s = start(script, args);
+	char *url = xasprintf("%s://127.0.0.1:%d%s", scheme, s.port, path);
+	int rc = run_load(f, url, timeout_s, opts);
+	stop(&s);
+	free(url);
+	return rc;
+}
+
+static int64_t iget(const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	cr_assert(v, "missing fact %s", key);
+	cr_assert_eq(v->type, FACT_INT, "%s is not an int", key);
+	return v->i;
+}
+
+static double dget(const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	cr_assert(v, "missing fact %s", key);
+	cr_assert_eq(v->type, FACT_DOUBLE, "%s is not a number", key);
+	return v->d;
+}
+
+/* sent = responses + read + timeout + parse errors + unfinished, exactly. */
+static void assert_counts_exact(const struct facts *f)
+{
+	int64_t sent = iget(f, "load.sent");
+	int64_t acc = iget(f, "load.requests") + iget(f, "load.errors.read") +
+	              iget(f, "load.errors.timeout") + iget(f, "load.errors.parse") +
+	              iget(f, "load.unfinished");
+	cr_assert_eq(sent, acc, "sent %lld != responses + errors + unfinished %lld",
+	             (long long)sent, (long long)acc);
+	/* the histogram holds one sample per counted response */
+	const struct fact_value *h = facts_get(f, "load.histogram");
+	cr_assert(h && h->type == FACT_STRING);
+	struct hist hh;
+	cr_assert_eq(hist_decode(&hh, h->s), 0);
+	cr_assert_eq((int64_t)hh.total, iget(f, "load.requests"));
+	hist_free(&hh);
+}
+
+static size_t errors_with(const struct facts *f, const char *needle)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->nerrors; i++)
+		if (strstr(f->errors[i], needle))
+			n++;
+	return n;
+}
+
+Test(load_nginx, closed_model_counts_are_exact, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"duration", "1s", "connections", "8", "threads", "2", NULL};
+	int rc = load_at(&f, "nginx.sh", NULL, "http", "/", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(facts_get(&f, "load.model")->s, "closed");
+	cr_assert_gt(iget(&f, "load.requests"), 0);
+	cr_assert_eq(iget(&f, "load.status.2xx"), iget(&f, "load.requests"));
+	cr_assert_eq(iget(&f, "load.errors.connect"), 0);
+	cr_assert_eq(iget(&f, "load.errors.read") + iget(&f, "load.errors.parse"), 0);
+	cr_assert_eq(dget(&f, "load.error_rate"), 0);
+	cr_assert_eq(iget(&f, "load.connects"), 8);
+	cr_assert_gt(iget(&f, "load.bytes"), iget(&f, "load.requests") * 6);
+	cr_assert_geq(dget(&f, "load.latency.p99_ms"), dget(&f, "load.latency.p50_ms"));
+	cr_assert_geq(dget(&f, "load.latency.max_ms"), dget(&f, "load.latency.p999_ms"));
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_nginx, request_budget_is_exact, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"duration", "20s", "requests", "1001", "connections", "4", NULL};
+	int rc = load_at(&f, "nginx.sh", NULL, "http", "/big", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.sent"), 1001);
+	cr_assert_eq(iget(&f, "load.requests"), 1001);
+	/* a 64 KiB body each, and headers */
+	cr_assert_gt(iget(&f, "load.bytes"), 1001 * 65536);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_nginx, open_model_reports_target_and_achieved_rate, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"duration", "1s",     "rate",  "300", "connections",
+	                      "6",        "warmup", "200ms", NULL};
+	int rc = load_at(&f, "nginx.sh", NULL, "http", "/", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(facts_get(&f, "load.model")->s, "open");
+	cr_assert_eq(dget(&f, "load.rate.target"), 300);
+	cr_assert(facts_get(&f, "load.rate.achieved"));
+	cr_assert(facts_get(&f, "load.rate.held"));
+	/* a timetable bounds what is sent: never more than scheduled (+1 per connection) */
+	cr_assert_leq(iget(&f, "load.sent"), (int64_t)(300 * dget(&f, "load.duration_s")) + 6);
+	cr_assert_gt(iget(&f, "load.requests"), 0);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_nginx, tls_sessions_are_resumed, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "60", "connections", "2", "threads", "1", NULL};
+	int rc = load_at(&f, "nginx.sh", "--tls", "https", "/close", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.requests"), 60);
+	/* a new connection per request (keepalive_requests 1): all but the first few resume */
+	cr_assert_geq(iget(&f, "load.connects"), 60);
+	cr_assert_gt(iget(&f, "load.tls.resumed"), 40);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_nginx, status_5xx_counts_as_errors, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "50", "connections", "2", NULL};
+	int rc = load_at(&f, "nginx.sh", NULL, "http", "/503", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.requests"), 50);
+	cr_assert_eq(iget(&f, "load.errors.status_5xx"), 50);
+	cr_assert_eq(dget(&f, "load.error_rate"), 1.0);
+	facts_free(&f);
+}
+
+Test(load_server, chunked_bodies, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "500", "connections", "4", NULL};
+	int rc = load_at(&f, "testserver.sh", NULL, "http", "/chunked", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.requests"), 500);
+	cr_assert_eq(iget(&f, "load.errors.parse"), 0);
+	cr_assert_eq(iget(&f, "load.connects"), 4, "keep-alive over chunked bodies");
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_server, connection_close_reconnects, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "100", "connections", "2", NULL};
+	int rc = load_at(&f, "testserver.sh", NULL, "http", "/close", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.requests"), 100);
+	cr_assert_geq(iget(&f, "load.connects"), 100);
+	cr_assert_eq(dget(&f, "load.error_rate"), 0);
+	facts_free(&f);
+}
+
+/*
+ * The reason the open model exists: the server stops every connection for
+ * one second once. Open: every request scheduled during the stall waits for
+ * it, so p99 shows the second. Closed: each connection was waiting on one
+ * request, so the stall is a handful of samples among thousands and p99
+ * hides it -- while max still shows it happened.
+ */
+Test(load_server, a_stall_shows_in_open_p99_and_hides_in_closed, .timeout = 90)
+{
+	/* the 50th request stalls the server for 1000 ms */
+	struct facts open, closed;
+	const char *oopts[] = {"duration", "3s", "rate", "100", "connections", "10", NULL};
+	cr_assert_eq(load_at(&open, "testserver.sh", "50 1000", "http", "/stall", 30, oopts), 0);
+	const char *copts[] = {"duration", "3s", "connections", "2", "threads", "1", NULL};
+	cr_assert_eq(load_at(&closed, "testserver.sh", "50 1000", "http", "/stall", 30, copts), 0);
+
+	cr_assert_geq(dget(&open, "load.latency.max_ms"), 900);
+	cr_assert_geq(dget(&closed, "load.latency.max_ms"), 900);
+	cr_assert_geq(dget(&open, "load.latency.p99_ms"), 500, "open p99 %g ms",
+	              dget(&open, "load.latency.p99_ms"));
+	cr_assert_gt(iget(&closed, "load.requests"), 400);
+	cr_assert_lt(dget(&closed, "load.latency.p99_ms"), 500, "closed p99 %g ms",
+	             dget(&closed, "load.latency.p99_ms"));
+	assert_counts_exact(&open);
+	assert_counts_exact(&closed);
+	facts_free(&open);
+	facts_free(&closed);
+}
+
+/* A hostile path: every request fails with the given error kind, the probe ends and reports. */
+static void assert_all_fail(const char *path, const char *counter, const char *message)
+{
+	struct facts f;
+	const char *opts[] = {"duration",        "1s",    "connections", "2", "threads", "1",
+	                      "request_timeout", "300ms", NULL};
+	int rc = load_at(&f, "testserver.sh", NULL, "http", path, 20, opts);
+	cr_assert_eq(rc, -1, "%s: no response at all must be an error", path);
+	cr_assert_eq(errors_with(&f, "no response at all"), 1);
+	cr_assert_eq(iget(&f, "load.requests"), 0);
+	cr_assert_gt(iget(&f, counter), 0, "%s: %s", path, counter);
+	cr_assert_eq(dget(&f, "load.error_rate"), 1.0);
+	const struct fact_value *fe = facts_get(&f, "load.first_error");
+	cr_assert(fe && strstr(fe->s, message), "%s: first error '%s'", path, fe ? fe->s : "");
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_server, dropped_connections_are_read_errors, .timeout = 60)
+{
+	assert_all_fail("/drop", "load.errors.read", "closed before a response");
+}
+
+Test(load_server, resets_are_read_errors, .timeout = 60)
+{
+	assert_all_fail("/reset", "load.errors.read", "");
+}
+
+Test(load_server, malformed_status_lines_are_parse_errors, .timeout = 60)
+{
+	assert_all_fail("/malformed", "load.errors.parse", "malformed status line");
+}
+
+Test(load_server, endless_headers_are_bounded, .timeout = 60)
+{
+	assert_all_fail("/endless", "load.errors.parse", "header");
+}
+
+Test(load_server, a_10gb_body_is_refused, .timeout = 60)
+{
+	assert_all_fail("/huge", "load.errors.parse", "Content-Length 10737418240");
+}
+
+Test(load_server, silent_servers_time_out, .timeout = 60)
+{
+	assert_all_fail("/never", "load.errors.timeout", "timed out");
+}
+
+Test(load_server, refused_connections_are_connect_errors, .timeout = 60)
+{
+	/* a bound socket that does not listen: connecting to it is refused */
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	char *url = xasprintf("http://127.0.0.1:%d/", ntohs(a.sin_port));
+	struct facts f;
+	const char *opts[] = {"duration", "500ms", "connections", "2", NULL};
+	int rc = run_load(&f, url, 20, opts);
+	close(fd);
+	cr_assert_eq(rc, -1);
+	cr_assert_gt(iget(&f, "load.errors.connect"), 0);
+	cr_assert_eq(iget(&f, "load.sent"), 0);
+	cr_assert_eq(dget(&f, "load.error_rate"), 1.0);
+	facts_free(&f);
+	free(url);
+}
+
+Test(load_server, the_deadline_ends_a_long_run, .timeout = 60)
+{
+	struct facts f;
+	/* 30 s asked, 3 s allowed: the probe cuts the run to fit and still reports */
+	const char *opts[] = {"duration",        "30s", "connections", "2",
+	                      "request_timeout", "10s", NULL};
+	load_at(&f, "testserver.sh", NULL, "http", "/never", 3, opts);
+	const struct fact_value *cut = facts_get(&f, "load.cut_by_deadline");
+	cr_assert(cut && cut->b);
+	cr_assert_lt(dget(&f, "load.duration_s"), 3);
+	cr_assert_eq(iget(&f, "load.sent"), 2);
+	cr_assert_eq(iget(&f, "load.unfinished"), 2);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_cli, refuses_non_loopback_targets)
+{
+	struct tu_run r = tu_sh("%s probe load http://192.0.2.1:8080/ --duration 1s", tu_bin());
+	cr_assert_eq(r.code, 3, "exit %d: %s", r.code, r.out);
+	cr_assert(strstr(r.out, "refusing to load '192.0.2.1'"), "%s", r.out);
+	cr_assert(strstr(r.out, "loopback"), "%s", r.out);
+	tu_run_free(&r);
+}
+
+Test(load_cli, json_output_and_options, .timeout = 60)
+{
+	struct server s = start("nginx.sh", NULL);
+	struct tu_run r = tu_sh("%s probe load http://localhost:%d/ --requests 200 --connections 3 "
+	                        "--threads 1 --method HEAD --header 'X-Test: 1' --json",
+	                        tu_bin(), s.port);
+	stop(&s);
+	cr_assert_eq(r.code, 0, "exit %d: %s %s", r.code, r.out, r.err);
+	json_error_t je;
+	json_t *j = json_loads(r.out, 0, &je);
+	cr_assert_not_null(j, "%s", je.text);
+	json_t *facts = json_object_get(j, "facts");
+	cr_assert_eq(json_integer_value(json_object_get(facts, "load.requests")), 200);
+	cr_assert(json_is_string(json_object_get(facts, "load.histogram")));
+	cr_assert(json_is_number(json_object_get(facts, "load.latency.p99_ms")));
+	json_decref(j);
+	tu_run_free(&r);
+}
+
+Test(load_cli, bad_options_are_clear_errors)
+{
+	struct tu_run r = tu_sh("%s probe load http://127.0.0.1:1/ --connections zero", tu_bin());
+	cr_assert_eq(r.code, 3);
+	cr_assert(strstr(r.out, "load.connections = 'zero'"), "%s", r.out);
+	tu_run_free(&r);
+	r = tu_sh("%s probe load http://127.0.0.1:1/ --header 'Bad Header'", tu_bin());
+	cr_assert(strstr(r.out, "expected 'Name: value'"), "%s", r.out);
+	tu_run_free(&r);
+	r = tu_sh("%s probe load http://127.0.0.1:1/ --h2 maybe", tu_bin());
+	cr_assert(strstr(r.out, "load.h2 = 'maybe': expected true or false"), "%s", r.out);
+	tu_run_free(&r);
+}
+
+Test(load_summary, wrk_like_summary_and_spectrum, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "2000", "connections", "4", NULL};
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/", 30, opts), 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	cr_assert_eq(load_print_summary(m, &f), 0);
+	fclose(m);
+	cr_assert(strstr(buf, "2000 requests in"), "%s", buf);
+	cr_assert(strstr(buf, "Requests/sec:"), "%s", buf);
+	cr_assert(strstr(buf, " 99.000%"), "%s", buf);
+	cr_assert(strstr(buf, "Percentile spectrum"), "%s", buf);
+	cr_assert(strstr(buf, "Total count = 2000"), "%s", buf);
+	free(buf);
+	struct facts empty;
+	facts_init(&empty);
+	cr_assert_eq(load_print_summary(stdout, &empty), -1);
+	facts_free(&empty);
+	facts_free(&f);
+}
+
+Test(load_h2, h2c_against_nghttpd_many_streams, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"h2", "true",    "requests", "999", "connections",
+	                      "3",  "streams", "8",        NULL};
+	int rc = load_at(&f, "nghttpd.sh", NULL, "http", "/", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(facts_get(&f, "load.protocol")->s, "h2");
+	cr_assert_eq(iget(&f, "load.sent"), 999);
+	cr_assert_eq(iget(&f, "load.requests"), 999);
+	cr_assert_eq(iget(&f, "load.status.2xx"), 999);
+	cr_assert_eq(iget(&f, "load.connects"), 3, "streams share the connections");
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_h2, alpn_selects_h2_over_tls, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "300", "connections", "2", "streams", "4", NULL};
+	int rc = load_at(&f, "nginx.sh", "--tls --h2", "https", "/", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(facts_get(&f, "load.protocol")->s, "h2");
+	cr_assert_eq(iget(&f, "load.requests"), 300);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_h2, open_model_over_h2, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"h2",          "true", "rate",    "200", "duration", "1s",
+	                      "connections", "2",    "streams", "4",   NULL};
+	int rc = load_at(&f, "nghttpd.sh", NULL, "http", "/", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(facts_get(&f, "load.model")->s, "open");
+	cr_assert_gt(iget(&f, "load.requests"), 0);
+	cr_assert_leq(iget(&f, "load.sent"), (int64_t)(200 * dget(&f, "load.duration_s")) + 2);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_h2, h2_against_an_http1_server_is_an_error, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"h2", "true", "duration", "500ms", "connections", "2", NULL};
+	int rc = load_at(&f, "testserver.sh", NULL, "http", "/ok", 20, opts);
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(iget(&f, "load.requests"), 0);
+	cr_assert_gt(iget(&f, "load.errors.parse") + iget(&f, "load.errors.read"), 0);
+	assert_counts_exact(&f);
+	facts_free(&f);
+}
+
+Test(load_server, post_with_a_body_file, .timeout = 60)
+{
+	char *dir = tu_tmpdir();
+	struct strbuf body = STRBUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		sb_addc(&body, (char)('a' + i % 26));
+	char *path = tu_write(dir, "body.txt", body.buf);
+	struct facts f;
+	const char *opts[] = {
+	    "method",   "POST", "body",        path, "header", "Content-Type: text/plain",
+	    "requests", "300",  "connections", "3",  NULL};
+	int rc = load_at(&f, "testserver.sh", NULL, "http", "/post", 30, opts);
+	cr_assert_eq(rc, 0);
+	/* the server answers 400 unless each 3000-byte body arrived whole */
+	cr_assert_eq(iget(&f, "load.status.2xx"), 300);
+	cr_assert_eq(iget(&f, "load.connects"), 3);
+	facts_free(&f);
+	struct facts missing;
+	const char *mopts[] = {"body", "/nonexistent/body.txt", NULL};
+	cr_assert_eq(run_load(&missing, "http://127.0.0.1:1/", 10, mopts), -1);
+	cr_assert_eq(errors_with(&missing, "load.body '/nonexistent/body.txt': cannot read"), 1);
+	facts_free(&missing);
+	sb_free(&body);
+	free(path);
+	struct tu_run r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(dir);
+}
+
+static struct hist hist_of(const struct facts *f)
+{
+	struct hist h;
+	cr_assert_eq(hist_decode(&h, facts_get(f, "load.histogram")->s), 0);
+	return h;
+}
+
+Test(load_merge, shards_merge_exactly, .timeout = 60)
+{
+	struct facts a, b, merged;
+	const char *opts[] = {"requests", "700", "connections", "3", NULL};
+	cr_assert_eq(load_at(&a, "nginx.sh", NULL, "http", "/", 30, opts), 0);
+	const char *opts2[] = {"requests", "400", "connections", "2", "threads", "1", NULL};
+	cr_assert_eq(load_at(&b, "testserver.sh", NULL, "http", "/chunked", 30, opts2), 0);
+	facts_init(&merged);
+	const struct facts *shards[] = {&a, &b};
+	cr_assert_eq(load_facts_merge(&merged, shards, 2), 0);
+	cr_assert_eq(iget(&merged, "load.requests"), 1100);
+	cr_assert_eq(iget(&merged, "load.sent"), 1100);
+	cr_assert_eq(iget(&merged, "load.connections"), 5);
+	cr_assert_eq(iget(&merged, "load.bytes"), iget(&a, "load.bytes") + iget(&b, "load.bytes"));
+	/* the merged histogram is the sum of the shards', and its percentiles are its own */
+	struct hist ha = hist_of(&a), hb = hist_of(&b), hm = hist_of(&merged);
+	cr_assert_eq(hist_add(&ha, &hb), 0);
+	cr_assert_eq(hm.total, 1100);
+	cr_assert_eq(memcmp(hm.counts, ha.counts, hm.counts_len * sizeof(*hm.counts)), 0);
+	cr_assert_float_eq(dget(&merged, "load.latency.p99_ms"),
+	                   round((double)hist_percentile(&ha, 99)) / 1000.0, 1e-9);
+	cr_assert_float_eq(dget(&merged, "load.latency.max_ms"),
+	                   (double)(ha.max > hb.max ? ha.max : hb.max) / 1000.0, 1e-9);
+	assert_counts_exact(&merged);
+	hist_free(&ha);
+	hist_free(&hb);
+	hist_free(&hm);
+	facts_free(&merged);
+
+	/* a shard without its histogram, or of the other model, is refused by name */
+	struct facts open;
+	facts_init(&open);
+	facts_add_string(&open, "load.model", "open");
+	const struct facts *mixed[] = {&a, &open};
+	facts_init(&merged);
+	cr_assert_eq(load_facts_merge(&merged, mixed, 2), -1);
+	cr_assert(strstr(err_msg(), "shard 2 ran the open model"), "%s", err_msg());
+	facts_add_string(&open, "load.model", "closed");
+	cr_assert_eq(load_facts_merge(&merged, mixed, 2), -1);
+	cr_assert(strstr(err_msg(), "shard 2 has no load.sent"), "%s", err_msg());
+	facts_free(&merged);
+	facts_free(&open);
+	facts_free(&a);
+	facts_free(&b);
+}
