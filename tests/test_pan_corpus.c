@@ -260,12 +260,19 @@ Test(pan_corpus, exclude_and_test_card_options, .timeout = 60)
 	const char *in[] = {dir};
 	struct facts all, ex, tc;
 	run_pan(&all, in, 1, NULL, 0, 60);
-	struct opts o[] = {{"files.exclude", "*.bz2"}, {"files.exclude", "spool"}};
-	run_pan(&ex, in, 1, o, 2, 60);
+	struct opts o[] = {{"files.exclude", "*.bz2"},
+	                   {"files.exclude", "spool"},
+	                   {"files.exclude", "*/app/audit.log"}};
+	run_pan(&ex, in, 1, o, 3, 60);
+	bool app_log = false;
 	for (size_t i = 0; i < ex.nfindings; i++) {
 		cr_assert_null(strstr(ex.findings[i].loc.file, ".bz2"));
 		cr_assert_null(strstr(ex.findings[i].loc.file, "/spool/"));
+		cr_assert_null(strstr(ex.findings[i].loc.file, "audit.log"), "an archive member");
+		app_log |=
+		    strstr(ex.findings[i].loc.file, "logs.tar.gz!var/log/app/app.log") != NULL;
 	}
+	cr_assert(app_log, "the archive's other members are still read");
 	cr_assert_lt(get_int(&ex, "pan.files_scanned"), get_int(&all, "pan.files_scanned"));
 	struct opts t = {"files.ignore-test-cards", "true"};
 	run_pan(&tc, in, 1, &t, 1, 60);
