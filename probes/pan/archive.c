@@ -267,7 +267,9 @@ static void walk_entries(struct pan_worker *w, struct archive *a, const char *di
 		const char *path = archive_entry_pathname(e);
 		char *name = raw ? raw_name(display) : clean_name(path ? path : "?");
 		char *loc = xasprintf("%s!%s", display, name);
-		if (rc == ARCHIVE_FAILED) {
+		if (pan_excluded(r, loc)) {
+			/* the user's choice, as for files on disk */
+		} else if (rc == ARCHIVE_FAILED) {
 			pan_error(r, "%s: %s", loc, archive_error_string(a));
 		} else if (archive_entry_is_encrypted(e)) {
 			pan_error(r, "%s: encrypted, not scanned", loc);

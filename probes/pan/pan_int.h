@@ -96,6 +96,9 @@ void pan_worker_done(struct pan_worker *w);
 void pan_loc_begin(struct pan_worker *w, const char *loc, enum pan_encoding enc);
 void pan_loc_end(struct pan_worker *w);
 
+/* walk.c: whether files.exclude matches a path's last component (after '/'
+ * or an archive's '!') or the whole path. */
+bool pan_excluded(const struct pan_run *r, const char *path);
 /* walk.c: every input; each regular file to scan goes to queue(), which owns path. */
 int pan_walk_inputs(struct pan_run *r, const char *const *inputs, size_t n,
                     void (*queue)(struct pan_run *r, char *path, uint64_t size));

@@ -78,9 +78,12 @@ struct walk {
 	void (*queue)(struct pan_run *r, char *path, uint64_t size);
 };
 
-static bool excluded(const struct pan_run *r, const char *path)
+bool pan_excluded(const struct pan_run *r, const char *path)
 {
-	const char *base = strrchr(path, '/');
+	const char *bang = strrchr(path, '!');
+	const char *base = strrchr(bang ? bang : path, '/');
+	if (!base && bang)
+		base = bang;
 	base = base && base[1] ? base + 1 : path;
 	for (size_t i = 0; i < r->nexcludes; i++)
 		if (fnmatch(r->excludes[i], base, 0) == 0 || fnmatch(r->excludes[i], path, 0) == 0)
@@ -152,7 +155,7 @@ static void walk_dir(struct walk *k, const char *path, const struct stat *st)
 	for (size_t i = 0; i < n; i++) {
 		char *child = xasprintf("%s%s%s", path, slash ? "" : "/", names[i]);
 		free(names[i]);
-		if (pan_deadline(r) || excluded(r, child))
+		if (pan_deadline(r) || pan_excluded(r, child))
 			free(child);
 		else
 			walk_path(k, child, false, st->st_dev);
