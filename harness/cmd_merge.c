@@ -138,9 +138,10 @@ static int merge(struct results *out, struct results *sh, char **files, size_t n
 	qsort(refs, total, sizeof(*refs), by_unit);
 	for (k = 0; k < total; k++) {
 		if (refs[k].run->unit < 0) {
+			int rc = err_set("%s: a run of %s on %s has no unit number", refs[k].file,
+			                 refs[k].run->probe, refs[k].run->target);
 			free(refs);
-			return err_set("%s: a run of %s on %s has no unit number", refs[k].file,
-				       refs[k].run->probe, refs[k].run->target);
+			return rc;
 		}
 		if (k > 0 && refs[k].run->unit == refs[k - 1].run->unit) {
 			int rc = err_set("unit %ld (%s on %s) is in both %s and %s", refs[k].run->unit,
