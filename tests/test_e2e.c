@@ -488,7 +488,7 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	char *dir = tu_tmpdir();
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
 	struct tu_run r = tu_sh("cp -r examples scripts %s/ && mkdir -p %s/fixtures && "
-	                        "cp -r fixtures/reports fixtures/load fixtures/pan %s/fixtures/ && cd %s && "
+	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls %s/fixtures/ && cd %s && "
 	                        "ASSAY_RULES_DIR=%s/rules scripts/demo %s/%s",
 	                        dir, dir, dir, dir, getenv("PWD") ? getenv("PWD") : ".",
 	                        getenv("PWD") ? getenv("PWD") : ".", tu_bin());
@@ -511,6 +511,10 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	cr_assert_str_eq(verdict_of(j, "EX-8", "card-data-at-rest"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-9", "card-data-at-rest"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-10", "card-data-at-rest"), "pass");
+	/* The tls probe on the demo's dated server: old protocols, NULL and anonymous suites. */
+	cr_assert_str_eq(verdict_of(j, "EX-T1", "payment-gateway-tls"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-T2", "payment-gateway-tls"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-T3", "payment-gateway-tls"), "pass");
 	json_decref(j);
 	tu_run_free(&r);
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);

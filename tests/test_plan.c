@@ -221,8 +221,8 @@ Test(plan, unknown_assessment_key)
 
 Test(plan, unknown_target_key_lists_probe_keys)
 {
-	expect_plan_error("[assessment]\n[target web]\nexec = ./a\ntls = web:443\n", 4,
-	                  "unknown key 'tls' in [target web]: no probe takes 'tls' (known: exec,");
+	expect_plan_error("[assessment]\n[target web]\nexec = ./a\ngopher = web:70\n", 4,
+	                  "unknown key 'gopher' in [target web]: no probe takes 'gopher' (known: exec,");
 }
 
 Test(plan, unknown_probe_option)
@@ -233,8 +233,8 @@ Test(plan, unknown_probe_option)
 
 Test(plan, option_of_unknown_probe)
 {
-	expect_plan_error("[assessment]\n[target web]\nexec = ./a\ntls.sni = pay.example\n", 4,
-	                  "unknown key 'tls.sni' in [target web]: no probe takes 'tls'");
+	expect_plan_error("[assessment]\n[target web]\nexec = ./a\ngopher.sni = pay.example\n", 4,
+	                  "unknown key 'gopher.sni' in [target web]: no probe takes 'gopher'");
 }
 
 Test(plan, probe_key_needs_a_value)

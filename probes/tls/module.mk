@@ -1,0 +1,2 @@
+# The TLS probe links libssl for its OpenSSL engine (libcrypto is in the base PKGS).
+PKGS += libssl
