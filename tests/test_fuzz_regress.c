@@ -8,10 +8,14 @@
 #include <dirent.h>
 
 #include "fuzz/fuzz_expr.c"
+#include "fuzz/fuzz_h1.c"
+#include "fuzz/fuzz_hist.c"
 #include "fuzz/fuzz_mask.c"
+#include "fuzz/fuzz_pan.c"
 #include "fuzz/fuzz_plan.c"
 #include "fuzz/fuzz_results.c"
 #include "fuzz/fuzz_ruleset.c"
+#include "fuzz/fuzz_tls_flight.c"
 
 static size_t replay_dir(const char *dir, int (*fn)(const uint8_t *, size_t))
 {
@@ -69,4 +73,24 @@ Test(fuzz_regress, results)
 Test(fuzz_regress, mask)
 {
 	replay("mask", fuzz_mask);
+}
+
+Test(fuzz_regress, tls_flight)
+{
+	replay("tls_flight", fuzz_tls_flight);
+}
+
+Test(fuzz_regress, h1)
+{
+	replay("h1", fuzz_h1);
+}
+
+Test(fuzz_regress, hist)
+{
+	replay("hist", fuzz_hist);
+}
+
+Test(fuzz_regress, pan)
+{
+	replay("pan", fuzz_pan);
 }

@@ -432,6 +432,20 @@ Test(pan_stream, utf16_with_and_without_bom)
 	}
 }
 
+/* Two bytes of BOM in front of plain text must not hide the card numbers in it. */
+Test(pan_stream, a_false_bom_does_not_hide_plain_text)
+{
+	for (int le = 0; le < 2; le++) {
+		char buf[64];
+		size_t n = (size_t)snprintf(buf, sizeof(buf), "%s card 4111111111111111 end\n",
+		                            le ? "\xff\xfe" : "\xfe\xff");
+		struct got g = scan_stream((const uint8_t *)buf, n, 5, PAN_ENC_AUTO);
+		cr_assert_eq(g.n, 1, "le %d: the number after a false BOM was missed", le);
+		cr_assert_str_eq(g.v[0].masked, "411111******1111");
+		free(g.v);
+	}
+}
+
 Test(pan_stream, holes_move_offsets_on)
 {
 	struct pan_config cfg = {0};

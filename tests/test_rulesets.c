@@ -179,7 +179,7 @@ Test(rulesets, docs_table_lists_every_rule)
 	char *doc = tu_read("docs/rulesets.md");
 	cr_assert_not_null(doc, "docs/rulesets.md is missing");
 	for (int n = 1; n <= NMAN; n++) {
-		char row[16];
+		char row[32];
 		snprintf(row, sizeof row, "| MAN-%02d |", n);
 		cr_expect(strstr(doc, row), "docs/rulesets.md has no row '%s'", row);
 	}
@@ -228,7 +228,7 @@ Test(rulesets, run_reports_manual_until_attested_and_exits_0)
 	cr_expect_eq(json_array_size(rows), 24, "one row per updss rule, got %zu",
 	             json_array_size(rows));
 	for (int n = 1; n <= 24; n++) {
-		char id[8];
+		char id[16];
 		snprintf(id, sizeof id, "MAN-%02d", n);
 		json_t *row = row_of(root, id);
 		cr_assert_not_null(row, "%s has no verdict", id);

@@ -218,16 +218,37 @@ static bool looks_utf16(const uint8_t *p, size_t n, enum pan_encoding *enc)
 	return false;
 }
 
-/* Decide the encoding from the first bytes at p; the bytes to drop (BOM). */
+/* Whether p[0, n) holds 13 or more ASCII digits in a row: text read byte by byte. */
+static bool has_byte_digit_run(const uint8_t *p, size_t n)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		run = p[i] >= '0' && p[i] <= '9' ? run + 1 : 0;
+		if (run >= 13)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Decide the encoding from the first bytes at p; the bytes to drop (BOM).
+ * A BOM is a claim, not a proof: when the bytes after it hold a card-length
+ * run of ASCII digits, the file is read as bytes, so that two bytes in
+ * front of plain text cannot hide the card numbers in it.
+ */
 static size_t decide(struct pan_stream *s, const uint8_t *p, size_t n)
 {
 	s->decided = true;
 	s->enc = PAN_ENC_BYTES;
-	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+	bool bom_le = n >= 2 && p[0] == 0xFF && p[1] == 0xFE;
+	bool bom_be = n >= 2 && p[0] == 0xFE && p[1] == 0xFF;
+	if ((bom_le || bom_be) && has_byte_digit_run(p + 2, n - 2))
+		return 0;
+	if (bom_le) {
 		s->enc = PAN_ENC_UTF16LE;
 		return 2;
 	}
-	if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+	if (bom_be) {
 		s->enc = PAN_ENC_UTF16BE;
 		return 2;
 	}
