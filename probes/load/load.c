@@ -26,6 +26,9 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <poll.h>
 #include <strings.h>
 #include <errno.h>
 #include <limits.h>
@@ -350,6 +353,26 @@ void load_facts_add(struct facts *f, const struct load_stats *s, const struct lo
 	free(enc);
 }
 
+/* Whether a TCP connect to a succeeds within a second (the socket is closed again). */
+static bool addr_accepts(const struct addrinfo *a)
+{
+	int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool ok = false;
+	if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+		ok = true;
+	} else if (errno == EINPROGRESS) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+		int err = 0;
+		socklen_t len = sizeof(err);
+		ok = poll(&pfd, 1, 1000) == 1 &&
+		     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+	}
+	close(fd);
+	return ok;
+}
+
 static int load_probe_run(const struct target *t, const struct probe_opts *o, struct facts *f)
 {
 	if (t->ninputs != 1) {
@@ -416,13 +439,23 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 		facts_error(f, "load: cannot resolve '%s': %s", u.host, gai_strerror(gai));
 		return -1;
 	}
-	/* prefer a loopback address when the name has several */
-	struct addrinfo *pick = ai;
+	/*
+	 * Prefer a loopback address that answers when the name has several:
+	 * "localhost" is often ::1 first while the server listens on 127.0.0.1
+	 * only. Failing every probe connect, the first loopback address stays.
+	 */
+	struct addrinfo *pick = NULL;
 	for (struct addrinfo *a = ai; a; a = a->ai_next)
 		if (load_addr_is_loopback(a->ai_addr)) {
-			pick = a;
-			break;
+			if (!pick)
+				pick = a;
+			if (addr_accepts(a)) {
+				pick = a;
+				break;
+			}
 		}
+	if (!pick)
+		pick = ai;
 	const char *allow = target_option(t, "load.allow");
 	if (!load_addr_is_loopback(pick->ai_addr) && !(allow && strcasecmp(allow, u.host) == 0)) {
 		facts_error(
