@@ -36,6 +36,7 @@
  * that are not UTF-8 become U+FFFD, so the output always parses.
  */
 #include "reports/report.h"
+#include "reports/text.h"
 #include "lib/err.h"
 #include "lib/mask.h"
 #include "lib/strbuf.h"
@@ -53,38 +54,6 @@
 
 /* ---- making any string safe for XML 1.0 ---- */
 
-/*
- * Length of the well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong
- * forms, no surrogates, nothing above U+10FFFF) with its code point in *cp,
- * or 0. A NUL is never a continuation byte, so this stops at the end.
- */
-static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
-{
-	unsigned char c = p[0];
-	size_t n;
-	uint32_t min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		n = 2, min = 0x80, *cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3, min = 0x800, *cp = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4, min = 0x10000, *cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (p[i] & 0x3F);
-	}
-	if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 /* XML 1.0 §2.2 Char production. */
 static bool xml_char_ok(uint32_t cp)
 {
@@ -100,7 +69,7 @@ static char *xml_clean(const char *s)
 	const unsigned char *p = (const unsigned char *)m;
 	while (*p) {
 		uint32_t cp;
-		size_t n = utf8_decode(p, &cp);
+		size_t n = rt_utf8_decode(p, &cp);
 		if (n == 0 || !xml_char_ok(cp)) {
 			sb_adds(&sb, REPLACEMENT);
 			p += n ? n : 1;

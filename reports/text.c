@@ -94,8 +94,7 @@ const char *rt_overall(struct rt *t, const struct results *r)
 	}
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629 §4), or 0. */
-static size_t utf8_decode(const unsigned char *p, uint32_t *cp)
+size_t rt_utf8_decode(const unsigned char *p, uint32_t *cp)
 {
 	unsigned char c = p[0];
 	size_t n;
@@ -136,7 +135,7 @@ char *rt_clean(const char *s)
 	const unsigned char *p = (const unsigned char *)m;
 	while (*p) {
 		uint32_t cp;
-		size_t n = utf8_decode(p, &cp);
+		size_t n = rt_utf8_decode(p, &cp);
 		if (n == 0 || !char_ok(cp)) {
 			sb_adds(&sb, REPLACEMENT);
 			p += n ? n : 1;

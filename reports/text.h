@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct rt {
 	bool en, zh; /* which languages to show; both when "both" or unset */
@@ -37,6 +38,13 @@ const char *rt_verdict(struct rt *t, enum verdict v);
 const char *rt_severity(struct rt *t, enum severity s);
 /* The run's overall verdict as a label, from results_exit_code(). */
 const char *rt_overall(struct rt *t, const struct results *r);
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (RFC 3629 §4: no overlong
+ * forms, no surrogates, nothing above U+10FFFF) with its code point in *cp,
+ * or 0. A NUL is never a continuation byte, so it stops at the end.
+ */
+size_t rt_utf8_decode(const unsigned char *p, uint32_t *cp);
 
 /* Masked, valid UTF-8, control characters (but \n and \t) as U+FFFD. */
 char *rt_clean(const char *s);
