@@ -3,11 +3,14 @@
  * rules/jrt0171.xml, issue 9): each loads and validates against
  * rules/ruleset.xsd; together they hold every manual item of the standards
  * catalog (MAN-01..MAN-38) exactly once, in the set the catalog assigns it
- * to; every rule is bilingual (titles and evidence in en and zh) and
- * carries a clause with a confidence tag; PCI-proxied items cite PCI DSS;
- * docs/rulesets.md lists every rule. End to end, a plan with
- * `rules = updss` and one attestation reports `pass` for the attested
- * clause, `manual` for every other one, and exits 0.
+ * to, and the automated rows whose probes exist (tls, pan) exactly once,
+ * each with a check that reads a registered probe; every rule is bilingual
+ * (titles, and evidence or remediation, in en and zh) and carries a clause
+ * with a confidence tag; PCI-proxied items cite PCI DSS; docs/rulesets.md
+ * lists every rule. End to end, a plan with `rules = updss` and one
+ * attestation reports `pass` for the attested clause, `manual` for every
+ * other one, `not-applicable` for the automated rules (no target ran their
+ * probes), and exits 0.
  */
 #include "tests/testutil.h"
 
@@ -30,16 +33,38 @@ const char *__asan_default_options(void)
 struct shipped {
 	const char *file;
 	const char *id;
-	size_t nrules;
+	size_t nmanual;
+	const char *const *autos; /* the automated catalog rows encoded, NULL-ended */
 };
+
+/* The automated rows encoded so far, per set: those whose every probe is
+ * registered and whose facts the probe READMEs document (docs/rulesets.md
+ * lists the rest and what each waits for). */
+static const char *const updss_autos[] = {"UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06",
+                                          "UPD-09", "UPD-10", "UPD-11", "UPD-26", NULL};
+static const char *const jrt0092_autos[] = {"J92-63", NULL};
+static const char *const jrt0171_autos[] = {"PFI-04", "PFI-06", NULL};
 
 /* The catalog's MAN rows per set (docs/rulesets.md says why each is where it is). */
 static const struct shipped sets[] = {
-    {"rules/updss.xml", "updss", 24},     /* MAN-01..MAN-24 */
-    {"rules/jrt0092.xml", "jrt0092", 12}, /* MAN-25..MAN-33, MAN-36, MAN-37, MAN-38 */
-    {"rules/jrt0171.xml", "jrt0171", 2},  /* MAN-34, MAN-35 */
+    {"rules/updss.xml", "updss", 24, updss_autos},       /* MAN-01..MAN-24 */
+    {"rules/jrt0092.xml", "jrt0092", 12, jrt0092_autos}, /* MAN-25..MAN-33, MAN-36..38 */
+    {"rules/jrt0171.xml", "jrt0171", 2, jrt0171_autos},  /* MAN-34, MAN-35 */
 };
 #define NSETS (sizeof sets / sizeof sets[0])
+
+static size_t nautos(const struct shipped *s)
+{
+	size_t n = 0;
+	while (s->autos[n])
+		n++;
+	return n;
+}
+
+static bool is_man_id(const char *id)
+{
+	return str_starts(id, "MAN-");
+}
 
 static void load(struct ruleset *rs, const char *file)
 {
@@ -77,8 +102,14 @@ Test(rulesets, each_file_validates_and_has_the_catalog_count)
 		struct ruleset rs;
 		load(&rs, sets[i].file);
 		cr_expect_str_eq(rs.id, sets[i].id, "%s", sets[i].file);
-		cr_expect_eq(rs.nrules, sets[i].nrules, "%s: %zu rules, want %zu", sets[i].file,
-		             rs.nrules, sets[i].nrules);
+		size_t nman = 0;
+		for (size_t k = 0; k < rs.nrules; k++)
+			nman += rs.rules[k].manual;
+		cr_expect_eq(nman, sets[i].nmanual, "%s: %zu manual rules, want %zu",
+		             sets[i].file, nman, sets[i].nmanual);
+		cr_expect_eq(rs.nrules, sets[i].nmanual + nautos(&sets[i]),
+		             "%s: %zu rules, want %zu manual + %zu automated", sets[i].file,
+		             rs.nrules, sets[i].nmanual, nautos(&sets[i]));
 		cr_expect(nonempty(rs.title_en) && nonempty(rs.title_zh), "%s: set title en+zh",
 		          sets[i].file);
 		ruleset_free(&rs);
@@ -93,6 +124,9 @@ Test(rulesets, every_man_id_appears_once_in_its_set)
 		load(&rs, sets[i].file);
 		for (size_t k = 0; k < rs.nrules; k++) {
 			const char *id = rs.rules[k].id;
+			if (!is_man_id(id))
+				continue; /* automated rows: see the next test */
+			cr_expect(rs.rules[k].manual, "%s is not type=\"manual\"", id);
 			int n = 0, used = 0;
 			cr_assert(sscanf(id, "MAN-%2d%n", &n, &used) == 1 && id[used] == '\0' &&
 			              strlen(id) == 6 && n >= 1 && n <= NMAN,
@@ -108,6 +142,80 @@ Test(rulesets, every_man_id_appears_once_in_its_set)
 		cr_expect_eq(seen[n], 1, "MAN-%02d appears %d times across the sets", n, seen[n]);
 }
 
+/* The probes `assay probes` lists (first column), space-separated with a
+ * leading and trailing space, so " tls " can be searched. */
+static char *registered_probes(void)
+{
+	struct tu_run r = tu_sh("%s probes", tu_bin());
+	cr_assert_eq(r.code, 0, "assay probes: exit %d: %s", r.code, r.err);
+	char *out = xasprintf(" ");
+	char *save = NULL;
+	for (char *line = strtok_r(r.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+		if (sscanf(line, "%63s", name) == 1) {
+			char *next = xasprintf("%s%s ", out, name);
+			free(out);
+			out = next;
+		}
+	}
+	tu_run_free(&r);
+	return out;
+}
+
+Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_probe)
+{
+	char *probes = registered_probes();
+	/* The probes the brief says do not exist yet must not be named. */
+	cr_assert(strstr(probes, " tls ") && strstr(probes, " pan ") && strstr(probes, " load "),
+	          "assay probes lists:%s", probes);
+	for (size_t i = 0; i < NSETS; i++) {
+		struct ruleset rs;
+		load(&rs, sets[i].file);
+		/* Every non-MAN rule is one of the listed automated rows. */
+		for (size_t k = 0; k < rs.nrules; k++) {
+			const char *id = rs.rules[k].id;
+			if (is_man_id(id))
+				continue;
+			bool listed = false;
+			for (size_t a = 0; sets[i].autos[a]; a++)
+				listed = listed || strcmp(sets[i].autos[a], id) == 0;
+			cr_expect(listed, "%s: rule %s is neither MAN-nn nor a listed automated row",
+			          sets[i].file, id);
+		}
+		for (size_t a = 0; sets[i].autos[a]; a++) {
+			const char *want = sets[i].autos[a];
+			const struct rule *r = NULL;
+			int seen = 0;
+			for (size_t k = 0; k < rs.nrules; k++)
+				if (strcmp(rs.rules[k].id, want) == 0) {
+					r = &rs.rules[k];
+					seen++;
+				}
+			cr_expect_eq(seen, 1, "%s appears %d times in %s", want, seen, sets[i].file);
+			if (!r)
+				continue;
+			cr_expect(!r->manual, "%s is manual", want);
+			cr_expect(nonempty(r->check_src) && r->check, "%s has no check", want);
+			cr_expect(r->nprobes >= 1, "%s names no probe", want);
+			for (size_t p = 0; p < r->nprobes; p++) {
+				char *pat = xasprintf(" %s ", r->probes[p]);
+				cr_expect(strstr(probes, pat), "%s reads probe '%s', not registered",
+				          want, r->probes[p]);
+				cr_expect(strcmp(r->probes[p], "http") != 0 &&
+				              strcmp(r->probes[p], "pcap") != 0 &&
+				              strcmp(r->probes[p], "app") != 0,
+				          "%s reads a probe that does not exist yet", want);
+				free(pat);
+			}
+			cr_expect(nonempty(r->remediation_en) && nonempty(r->remediation_zh) &&
+			              has_non_ascii(r->remediation_zh),
+			          "%s: remediation en+zh", want);
+		}
+		ruleset_free(&rs);
+	}
+	free(probes);
+}
+
 Test(rulesets, every_rule_is_bilingual_manual_and_tagged)
 {
 	static const char *const tags[] = {"src", "approx", "xref-PCI", "unverified"};
@@ -116,11 +224,13 @@ Test(rulesets, every_rule_is_bilingual_manual_and_tagged)
 		load(&rs, sets[i].file);
 		for (size_t k = 0; k < rs.nrules; k++) {
 			const struct rule *r = &rs.rules[k];
-			cr_expect(r->manual, "%s is not type=\"manual\"", r->id);
+			cr_expect(r->manual == is_man_id(r->id),
+			          "%s: MAN ids are manual, catalog automated rows are not", r->id);
 			cr_expect(nonempty(r->title_en) && nonempty(r->title_zh), "%s: title en+zh",
 			          r->id);
-			cr_expect(nonempty(r->evidence_en) && nonempty(r->evidence_zh),
-			          "%s: evidence en+zh", r->id);
+			if (r->manual)
+				cr_expect(nonempty(r->evidence_en) && nonempty(r->evidence_zh),
+				          "%s: evidence en+zh", r->id);
 			cr_expect(nonempty(r->clause), "%s: clause ref", r->id);
 			bool tagged = false;
 			for (size_t t = 0; t < sizeof tags / sizeof tags[0]; t++)
@@ -129,7 +239,8 @@ Test(rulesets, every_rule_is_bilingual_manual_and_tagged)
 			cr_expect(tagged, "%s: confidence tag '%s'", r->id,
 			          r->confidence ? r->confidence : "(none)");
 			/* A zh title is Chinese text, not a copy of the English one. */
-			cr_expect(has_non_ascii(r->title_zh) && has_non_ascii(r->evidence_zh),
+			cr_expect(has_non_ascii(r->title_zh) &&
+			              (!r->manual || has_non_ascii(r->evidence_zh)),
 			          "%s: zh title or evidence looks untranslated", r->id);
 			/* A PCI proxy must say which PCI requirement it stands for, in both
 			 * versions. */
@@ -183,6 +294,20 @@ Test(rulesets, docs_table_lists_every_rule)
 		snprintf(row, sizeof row, "| MAN-%02d |", n);
 		cr_expect(strstr(doc, row), "docs/rulesets.md has no row '%s'", row);
 	}
+	/* Encoded automated rows are in the "Rules" tables, not only among the
+	 * rows still to write. */
+	char *rules = strstr(doc, "\n## Rules");
+	cr_assert_not_null(rules, "docs/rulesets.md has no '## Rules' section");
+	char *todo = strstr(rules, "\n## Not yet encoded");
+	if (todo)
+		*todo = '\0';
+	for (size_t i = 0; i < NSETS; i++)
+		for (size_t a = 0; sets[i].autos[a]; a++) {
+			char *row = xasprintf("| %s |", sets[i].autos[a]);
+			cr_expect(strstr(rules, row), "docs/rulesets.md: '## Rules' has no row '%s'",
+			          row);
+			free(row);
+		}
 	free(doc);
 }
 
@@ -225,8 +350,16 @@ Test(rulesets, run_reports_manual_until_attested_and_exits_0)
 	cr_assert_not_null(root, "%s: %s", path, je.text);
 
 	json_t *rows = json_object_get(root, "results");
-	cr_expect_eq(json_array_size(rows), 24, "one row per updss rule, got %zu",
-	             json_array_size(rows));
+	size_t nupd = sets[0].nmanual + nautos(&sets[0]);
+	cr_expect_eq(json_array_size(rows), nupd, "one row per updss rule, got %zu, want %zu",
+	             json_array_size(rows), nupd);
+	/* No target ran tls or pan: each automated rule gets one not-applicable row. */
+	for (size_t a = 0; sets[0].autos[a]; a++) {
+		json_t *row = row_of(root, sets[0].autos[a]);
+		cr_assert_not_null(row, "%s has no verdict", sets[0].autos[a]);
+		const char *v = json_string_value(json_object_get(row, "verdict"));
+		cr_expect_str_eq(v ? v : "", "not-applicable", "%s", sets[0].autos[a]);
+	}
 	for (int n = 1; n <= 24; n++) {
 		char id[16];
 		snprintf(id, sizeof id, "MAN-%02d", n);
