@@ -50,8 +50,6 @@
 #include <string.h>
 #include <time.h>
 
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
 /* ---- making any string safe for XML 1.0 ---- */
 
 /* XML 1.0 §2.2 Char production. */
@@ -64,22 +62,7 @@ static bool xml_char_ok(uint32_t cp)
 /* A masked copy of s that is valid UTF-8 holding only XML characters. */
 static char *xml_clean(const char *s)
 {
-	char *m = mask_text(s ? s : "");
-	struct strbuf sb = STRBUF_INIT;
-	const unsigned char *p = (const unsigned char *)m;
-	while (*p) {
-		uint32_t cp;
-		size_t n = rt_utf8_decode(p, &cp);
-		if (n == 0 || !xml_char_ok(cp)) {
-			sb_adds(&sb, REPLACEMENT);
-			p += n ? n : 1;
-			continue;
-		}
-		sb_add(&sb, (const char *)p, n);
-		p += n;
-	}
-	free(m);
-	return sb_detach(&sb);
+	return rt_clean_chars(s, xml_char_ok);
 }
 
 /* ---- a writer whose first failure sticks, so callers check once ---- */

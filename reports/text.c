@@ -128,7 +128,7 @@ static bool char_ok(uint32_t cp)
 	       (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-char *rt_clean(const char *s)
+char *rt_clean_chars(const char *s, bool (*ok)(uint32_t cp))
 {
 	char *m = mask_text(s ? s : "");
 	struct strbuf sb = STRBUF_INIT;
@@ -136,7 +136,7 @@ char *rt_clean(const char *s)
 	while (*p) {
 		uint32_t cp;
 		size_t n = rt_utf8_decode(p, &cp);
-		if (n == 0 || !char_ok(cp)) {
+		if (n == 0 || !ok(cp)) {
 			sb_adds(&sb, REPLACEMENT);
 			p += n ? n : 1;
 			continue;
@@ -146,6 +146,11 @@ char *rt_clean(const char *s)
 	}
 	free(m);
 	return sb_detach(&sb);
+}
+
+char *rt_clean(const char *s)
+{
+	return rt_clean_chars(s, char_ok);
 }
 
 const char *rt_c(struct rt *t, const char *s)

@@ -46,6 +46,9 @@ const char *rt_overall(struct rt *t, const struct results *r);
  */
 size_t rt_utf8_decode(const unsigned char *p, uint32_t *cp);
 
+/* Masked, valid UTF-8, every code point that ok() refuses as U+FFFD. */
+char *rt_clean_chars(const char *s, bool (*ok)(uint32_t cp));
+
 /* Masked, valid UTF-8, control characters (but \n and \t) as U+FFFD. */
 char *rt_clean(const char *s);
 /* rt_clean kept in the pool; NULL or "" give "-". */
