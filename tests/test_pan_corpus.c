@@ -435,9 +435,8 @@ Test(pan_bad, symlink_loops_fifos_and_devices_are_skipped, .timeout = 60)
 	   dir);
 	struct facts f;
 	const char *in[] = {dir, "/dev/null"};
-	double t0 = time_mono_ms();
+	/* a FIFO opened would block until the test's own timeout fails it */
 	int rc = run_pan(&f, in, 2, NULL, 0, 30);
-	cr_assert_lt(time_mono_ms() - t0, 10000, "a FIFO must not be opened");
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(get_int(&f, "pan.exposed"), 1, "a.log once, not again through its link");
 	cr_assert_eq(get_int(&f, "pan.files_scanned"), 1);
@@ -555,9 +554,16 @@ Test(pan_bad, one_long_line, .timeout = 60)
 
 Test(pan_bad, deadline_cuts_the_scan_short_with_what_was_found, .timeout = 60)
 {
+	/*
+	 * 192 MiB on one thread against a 40 ms budget: one thread reads about
+	 * 1.3 GB/s from the page cache here, so the whole scan would need
+	 * ~150 ms. Whether the scan stopped is read from its facts (bytes
+	 * scanned, the error), never from a clock.
+	 */
 	char *dir = tu_tmpdir();
 	char *gen = gen_bin();
-	struct tu_run r = tu_sh("for i in 1 2 3 4; do %s bench %s/big$i.txt 48 $i; done", gen, dir);
+	struct tu_run r = tu_sh("set -e; for i in 1 2 3 4; do %s bench %s/big$i.txt 48 $i; done",
+	                        gen, dir);
 	cr_assert_eq(r.code, 0);
 	tu_run_free(&r);
 	struct facts f;
@@ -566,16 +572,17 @@ Test(pan_bad, deadline_cuts_the_scan_short_with_what_was_found, .timeout = 60)
 	/* under memcheck (make valgrind sets TEST_WRAPPER) everything is ~30x slower */
 	double slow = getenv("TEST_WRAPPER") && *getenv("TEST_WRAPPER") ? 30 : 1;
 	double t0 = time_mono_ms();
-	int rc = run_pan(&f, in, 1, &one, 1, 0.15 * slow);
-	double ms = time_mono_ms() - t0;
+	int rc = run_pan(&f, in, 1, &one, 1, 0.04 * slow);
+	cr_log_info("cut short after %.0f ms, %lld bytes scanned", time_mono_ms() - t0,
+	            (long long)get_int(&f, "pan.bytes_scanned"));
 	cr_assert_lt(rc, 0);
-	cr_assert_lt(ms, 1000 * slow, "stopped at the deadline, took %.0f ms", ms);
-	char *want = xasprintf("scan cut short by the %g s deadline", 0.15 * slow);
+	char *want = xasprintf("scan cut short by the %g s deadline", 0.04 * slow);
 	cr_assert_eq(errors_with(&f, want), 1);
 	free(want);
 	cr_assert_not(get_bool(&f, "pan.complete"));
-	cr_assert_gt(get_int(&f, "pan.bytes_scanned"), 0);
 	cr_assert_lt(get_int(&f, "pan.bytes_scanned"), 4 * (48 << 20));
+	/* what was scanned before the deadline is counted and kept */
+	cr_assert_gt(get_int(&f, "pan.bytes_scanned"), 0);
 	facts_free(&f);
 	free(gen);
 	SH("rm -rf %s", dir);

@@ -21,10 +21,11 @@
 /* A fresh temporary folder; the caller frees the string. */
 static inline char *tu_tmpdir(void)
 {
-	char tmpl[] = "/tmp/assay-test-XXXXXX";
-	char *d = mkdtemp(tmpl);
-	cr_assert(d, "mkdtemp failed");
-	return xstrdup(d);
+	/* scripts/run-tests points TMPDIR at a folder it removes at the end */
+	const char *base = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/assay-test-XXXXXX", base && *base ? base : "/tmp");
+	cr_assert(mkdtemp(tmpl), "mkdtemp %s failed", tmpl);
+	return tmpl;
 }
 
 /* Write text to dir/name (or to name when dir is NULL); returns the path. */
@@ -84,6 +85,13 @@ static inline struct tu_run tu_sh(const char *fmt, ...)
 		r.out = xstrdup("");
 	if (!r.err)
 		r.err = xstrdup("");
+	p = xasprintf("%s/out", dir);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/err", dir);
+	unlink(p);
+	free(p);
+	rmdir(dir);
 	free(line);
 	free(cmd);
 	free(dir);
