@@ -11,6 +11,7 @@
 #include "harness/results.h"
 #include "lib/err.h"
 #include "lib/util.h"
+#include "probes/probe.h"
 #include "rules/ruleset.h"
 
 #include <getopt.h>
@@ -30,7 +31,8 @@ static bool same(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static void copy_run(struct results *out, const struct probe_run *src)
+/* A run in out with src's identity (unit, target, probe, inputs) and no facts. */
+static struct probe_run *add_run_like(struct results *out, const struct probe_run *src)
 {
 	struct probe_run *d = results_add_run(out);
 	d->unit = src->unit;
@@ -44,13 +46,17 @@ static void copy_run(struct results *out, const struct probe_run *src)
 		d->inputs[i].value = xstrdup(src->inputs[i].value);
 	}
 	d->ninputs = src->ninputs;
-	const struct facts *f = &src->facts;
-	for (size_t i = 0; i < f->nfacts; i++)
-		facts_add_value(&d->facts, f->facts[i].key, &f->facts[i].v);
+	return d;
+}
+
+static void copy_facts(struct facts *d, const struct facts *f, bool values)
+{
+	for (size_t i = 0; values && i < f->nfacts; i++)
+		facts_add_value(d, f->facts[i].key, &f->facts[i].v);
 	for (size_t i = 0; i < f->nfindings; i++)
-		facts_add_finding(&d->facts, &f->findings[i]);
+		facts_add_finding(d, &f->findings[i]);
 	for (size_t i = 0; i < f->nerrors; i++)
-		facts_error(&d->facts, "%s", f->errors[i]);
+		facts_error(d, "%s", f->errors[i]);
 }
 
 struct run_ref {
@@ -61,7 +67,63 @@ struct run_ref {
 static int by_unit(const void *a, const void *b)
 {
 	const struct run_ref *x = a, *y = b;
-	return (x->run->unit > y->run->unit) - (x->run->unit < y->run->unit);
+	if (x->run->unit != y->run->unit)
+		return (x->run->unit > y->run->unit) - (x->run->unit < y->run->unit);
+	return (x->run->part > y->run->part) - (x->run->part < y->run->part);
+}
+
+/*
+ * The n parts of one split run (sorted by part) as one run: every part
+ * there once, their facts combined by the probe's merge hook, findings and
+ * errors kept. A part that failed leaves the run in error with its errors
+ * (parts cannot be combined without it). -1 only when the parts do not
+ * belong together.
+ */
+static int merge_parts(struct results *out, const struct run_ref *p, size_t n)
+{
+	const struct probe_run *r0 = p[0].run;
+	unsigned of = r0->parts;
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_run *r = p[i].run;
+		if (r->parts != of || of < 2 || strcmp(r->probe, r0->probe) ||
+		    strcmp(r->target, r0->target))
+			return err_set("unit %ld (%s on %s) is in both %s and %s", r0->unit,
+			               r0->probe, r0->target, p[0].file, p[i].file);
+		if (r->part != i)
+			return err_set("unit %ld (%s on %s): part %zu of %u is %s", r0->unit,
+			               r0->probe, r0->target, i, of,
+			               r->part < i ? "given twice" : "missing");
+	}
+	if (n != of)
+		return err_set("unit %ld (%s on %s): part %zu of %u is missing", r0->unit, r0->probe,
+		               r0->target, n, of);
+	const struct probe *pr = probe_find(r0->probe);
+	if (!pr || !pr->merge)
+		return err_set("unit %ld: the %s probe cannot merge the parts of a split run",
+		               r0->unit, r0->probe);
+	struct probe_run *d = add_run_like(out, r0);
+	const struct facts **in = xcalloc(n, sizeof(*in));
+	const char *bad = NULL;
+	for (size_t i = 0; i < n; i++) {
+		in[i] = &p[i].run->facts;
+		if (p[i].run->duration_ms > d->duration_ms)
+			d->duration_ms = p[i].run->duration_ms;
+		if (!bad && strcmp(p[i].run->status, "ok") != 0)
+			bad = p[i].run->status;
+	}
+	if (!bad && pr->merge(&d->facts, in, n) < 0) {
+		facts_error(&d->facts, "the %u parts of this run cannot be merged: %s", of,
+		            err_msg());
+		bad = "error";
+	}
+	if (bad) {
+		free(d->status);
+		d->status = xstrdup(bad);
+	}
+	for (size_t i = 0; i < n; i++)
+		copy_facts(&d->facts, in[i], false);
+	free(in);
+	return 0;
 }
 
 /* Check the shards belong together; 0 or -1 with err_set(). */
@@ -136,21 +198,30 @@ static int merge(struct results *out, struct results *sh, char **files, size_t n
 		for (size_t j = 0; j < sh[i].nruns; j++)
 			refs[k++] = (struct run_ref){&sh[i].runs[j], files[i]};
 	qsort(refs, total, sizeof(*refs), by_unit);
-	for (k = 0; k < total; k++) {
+	for (k = 0; k < total;) {
 		if (refs[k].run->unit < 0) {
 			int rc = err_set("%s: a run of %s on %s has no unit number", refs[k].file,
 			                 refs[k].run->probe, refs[k].run->target);
 			free(refs);
 			return rc;
 		}
-		if (k > 0 && refs[k].run->unit == refs[k - 1].run->unit) {
+		size_t e = k + 1;
+		while (e < total && refs[e].run->unit == refs[k].run->unit)
+			e++;
+		if (e - k == 1 && refs[k].run->parts == 0) {
+			struct probe_run *d = add_run_like(out, refs[k].run);
+			copy_facts(&d->facts, &refs[k].run->facts, true);
+		} else if (refs[k].run->parts == 0 || refs[e - 1].run->parts == 0) {
 			int rc = err_set("unit %ld (%s on %s) is in both %s and %s", refs[k].run->unit,
-					 refs[k].run->probe, refs[k].run->target, refs[k - 1].file,
-					 refs[k].file);
+			                 refs[k].run->probe, refs[k].run->target, refs[k].file,
+			                 refs[k + 1].file);
 			free(refs);
 			return rc;
+		} else if (merge_parts(out, refs + k, e - k) < 0) {
+			free(refs);
+			return -1;
 		}
-		copy_run(out, refs[k].run);
+		k = e;
 	}
 	free(refs);
 

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +156,21 @@ static int check_sign_dir(const char *dir, const char *formats)
 	return rc;
 }
 
+/* Whether the plan asks for u to be split across shards ("load.split = true"). */
+static bool unit_is_split(const struct work *u)
+{
+	if (!u->probe->merge)
+		return false;
+	for (size_t i = 0; i < u->target.noptions; i++) {
+		const char *dot = strrchr(u->target.options[i].name, '.');
+		const char *v = u->target.options[i].value;
+		if (dot && strcmp(dot + 1, "split") == 0)
+			return strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0 ||
+			       strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0;
+	}
+	return false;
+}
+
 /* Split the plan's targets into (target, probe) work units, in plan order. */
 static size_t build_work(struct work **out, struct plan *p, struct results *r, double deftimeout,
                          const struct shard *sh)
@@ -197,10 +213,34 @@ static size_t build_work(struct work **out, struct plan *p, struct results *r, d
 		}
 	}
 
-	/* A shard keeps its slice; the unit numbers stay those of the whole plan. */
+	/*
+	 * A shard keeps its slice; the unit numbers stay those of the whole
+	 * plan. A split unit (`<key>.split = true`, a probe that can merge its
+	 * parts) is on every shard, each doing its part; the others are dealt
+	 * out by cost.
+	 */
 	unsigned *slice = xcalloc(n + 1, sizeof(unsigned));
-	if (sh->count)
-		shard_assign(w, n, sh->count, slice);
+	if (sh->count > 1) {
+		struct work *dealt = xcalloc(n + 1, sizeof(*dealt));
+		size_t *at = xcalloc(n + 1, sizeof(*at)), nd = 0;
+		for (size_t k = 0; k < n; k++) {
+			w[k].parts = unit_is_split(&w[k]) ? sh->count : 0;
+			w[k].part = w[k].parts ? sh->index : 0;
+			if (!w[k].parts) {
+				at[nd] = k;
+				dealt[nd++] = w[k];
+			}
+		}
+		unsigned *ds = xcalloc(nd + 1, sizeof(unsigned));
+		shard_assign(dealt, nd, sh->count, ds);
+		for (size_t k = 0; k < n; k++)
+			slice[k] = sh->index;
+		for (size_t d = 0; d < nd; d++)
+			slice[at[d]] = ds[d];
+		free(ds);
+		free(at);
+		free(dealt);
+	}
 	size_t kept = 0;
 	for (size_t k = 0; k < n; k++) {
 		struct work *u = &w[k];
@@ -211,6 +251,8 @@ static size_t build_work(struct work **out, struct plan *p, struct results *r, d
 		}
 		struct probe_run *run = results_add_run(r);
 		run->unit = (long)k;
+		run->part = u->part;
+		run->parts = u->parts;
 		run->target = xstrdup(u->target.name);
 		run->probe = xstrdup(u->probe->name);
 		run->inputs = xcalloc(u->target.ninputs, sizeof(*run->inputs));

@@ -324,6 +324,10 @@ json_t *results_to_json(const struct results *r)
 		json_t *o = json_object();
 		if (p->unit >= 0)
 			json_object_set_new(o, "unit", json_integer(p->unit));
+		if (p->parts > 1)
+			json_object_set_new(o, "part",
+			                    json_pack("{s:I,s:I}", "index", (json_int_t)p->part, "of",
+			                              (json_int_t)p->parts));
 		set_str(o, "target", p->target);
 		set_str(o, "probe", p->probe);
 		json_t *in = json_array();
@@ -618,6 +622,18 @@ static int run_from(struct probe_run *p, const json_t *o)
 	if (u && (!json_is_integer(u) || json_integer_value(u) < 0))
 		return err_set("'unit' must be a non-negative integer");
 	p->unit = u ? (long)json_integer_value(u) : -1;
+	const json_t *part = json_object_get(o, "part");
+	if (part) {
+		const json_t *pi = json_object_get(part, "index"), *pn = json_object_get(part, "of");
+		if (!json_is_integer(pi) || !json_is_integer(pn) || json_integer_value(pn) < 2 ||
+		    json_integer_value(pn) > RESULTS_PARTS_MAX || json_integer_value(pi) < 0 ||
+		    json_integer_value(pi) >= json_integer_value(pn))
+			return err_set("'part' must be {\"index\": i, \"of\": N} with 0 <= i < N "
+			               "<= %d",
+			               RESULTS_PARTS_MAX);
+		p->part = (unsigned)json_integer_value(pi);
+		p->parts = (unsigned)json_integer_value(pn);
+	}
 	const json_t *d = json_object_get(o, "duration_ms");
 	p->duration_ms = json_is_number(d) ? json_number_value(d) : 0;
 	const json_t *in = json_object_get(o, "inputs");

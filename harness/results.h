@@ -58,9 +58,14 @@ struct run_input {
 	char *value;
 };
 
+/* Parts of one split run, at most: as many as shards (SHARD_MAX). */
+#define RESULTS_PARTS_MAX 100000
+
 /* One (target, probe) run. status: "ok", "error", "timeout", "crashed". */
 struct probe_run {
 	long unit; /* the work unit's index in the plan (target order, then key order) */
+	/* A part of a split run (probe_opts.part): part of parts; 0 parts: whole */
+	unsigned part, parts;
 	char *target;
 	char *probe;
 	struct run_input *inputs;

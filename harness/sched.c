@@ -52,7 +52,8 @@ static void child_main(const struct work *w, int fd)
 {
 	struct facts f;
 	facts_init(&f);
-	struct probe_opts o = {.timeout_s = w->timeout_s, .progress = w->progress};
+	struct probe_opts o = {
+	    .timeout_s = w->timeout_s, .progress = w->progress, .part = w->part, .parts = w->parts};
 	int rc = w->probe->run(&w->target, &o, &f);
 	if (rc < 0 && f.nerrors == 0)
 		facts_error(&f, "probe %s failed without saying why", w->probe->name);

@@ -19,6 +19,7 @@ struct work {
 	struct target target; /* borrowed from the plan */
 	double timeout_s;
 	bool progress;         /* passed to the probe (probe_opts.progress) */
+	unsigned part, parts;  /* passed to the probe: a part of a split run */
 	struct probe_run *run; /* filled in: status, duration_ms, facts */
 };
 

@@ -49,6 +49,12 @@ struct probe_opts {
 	/* A person is watching one probe run on a terminal (`assay probe`):
 	 * a long probe may keep a progress line on stderr. */
 	bool progress;
+	/*
+	 * A part of a split run (`<key>.split = true` with `--shard i/N`):
+	 * this run does its share `part` (0-based) of `parts`; 0 parts is the
+	 * whole. Only probes with a merge hook are split.
+	 */
+	unsigned part, parts;
 };
 
 /* A probe's option, as accepted in a plan after the key ("exec.env"). */
@@ -77,6 +83,12 @@ struct probe {
 	 * facts (a load test's percentile spectrum). 0 when it printed.
 	 */
 	int (*print)(FILE *out, const struct facts *f);
+	/*
+	 * Optional: the facts of one whole run from those of its n parts
+	 * (probe_opts.part), exactly, for `assay merge`. A probe with this hook
+	 * may be split across shards. 0, or -1 with err_set().
+	 */
+	int (*merge)(struct facts *out, const struct facts *const *in, size_t n);
 };
 
 /* The registry: NULL-terminated, in the order `assay probes` lists them. */

@@ -142,6 +142,138 @@ Test(shard, merge_refuses_what_does_not_belong_together)
 	free(dir);
 }
 
+/* The facts object of the run of probe on target in a results.json. */
+static json_t *run_of(json_t *results, const char *target, const char *probe)
+{
+	json_t *runs = json_object_get(results, "runs"), *run;
+	size_t i;
+	json_array_foreach(runs, i, run)
+	{
+		if (strcmp(json_string_value(json_object_get(run, "target")), target) == 0 &&
+		    strcmp(json_string_value(json_object_get(run, "probe")), probe) == 0)
+			return run;
+	}
+	return NULL;
+}
+
+static json_int_t fact_int(json_t *run, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(run, "facts"), key);
+	cr_assert(json_is_integer(v), "fact %s", key);
+	return json_integer_value(v);
+}
+
+static double fact_num(json_t *run, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(run, "facts"), key);
+	cr_assert(json_is_number(v), "fact %s", key);
+	return json_number_value(v);
+}
+
+/*
+ * A load target with load.split = true runs on every shard at 1/N of its
+ * rate, connections and request budget; the merge adds the parts back
+ * exactly (the histograms add), so the merged run counts what one whole
+ * run counts. Against a real nginx on loopback.
+ */
+Test(shard, a_split_load_target_merges_into_one_whole_run, .timeout = 120)
+{
+	char *dir = tu_tmpdir();
+	char *srv = xasprintf("%s/nginx", dir);
+	struct tu_run r = tu_sh("mkdir %s && fixtures/load/nginx.sh start %s", srv, srv);
+	cr_assert_eq(r.code, 0, "nginx did not start: %s", r.err);
+	int port = atoi(r.out);
+	tu_run_free(&r);
+	char *plan = xasprintf("[assessment]\nname = split\nrules = example\n\n"
+	                       "[target host]\nexec = true\n\n"
+	                       "[target budget]\nload = http://127.0.0.1:%d/\nload.requests = 1001\n"
+	                       "load.connections = 4\nload.duration = 30s\nload.split = true\n\n"
+	                       "[target rate]\nload = http://127.0.0.1:%d/\nload.rate = 300\n"
+	                       "load.duration = 1s\nload.connections = 6\nload.split = yes\n"
+	                       "timeout = 20s\n",
+	                       port, port);
+	free(tu_write(dir, "plan.ini", plan));
+	free(plan);
+	run_ok("%s run %s/plan.ini -o %s/whole -q", tu_bin(), dir, dir);
+	for (unsigned i = 0; i < 3; i++)
+		run_ok("%s run %s/plan.ini -o %s/s%u --shard %u/3 -q", tu_bin(), dir, dir, i, i);
+	run_ok("%s merge %s/merged.json %s/s0/results.json %s/s1/results.json "
+	       "%s/s2/results.json",
+	       tu_bin(), dir, dir, dir, dir);
+
+	json_error_t je;
+	long budget_parts = 0, conns_parts = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/s%u/results.json", dir, i);
+		json_t *j = json_load_file(p, 0, &je);
+		cr_assert(j, "%s: %s", p, je.text);
+		json_t *b = run_of(j, "budget", "load");
+		cr_assert(b, "shard %u has its part of the split target", i);
+		json_t *part = json_object_get(b, "part");
+		cr_assert_eq(json_integer_value(json_object_get(part, "index")), i);
+		cr_assert_eq(json_integer_value(json_object_get(part, "of")), 3);
+		budget_parts += (long)fact_int(b, "load.requests");
+		conns_parts += (long)fact_int(b, "load.connections");
+		cr_assert_eq(fact_int(b, "load.requests"), i < 2 ? 334 : 333, "shard %u", i);
+		cr_assert_float_eq(fact_num(run_of(j, "rate", "load"), "load.rate.target"), 100,
+		                   1e-9, "shard %u runs a third of the rate", i);
+		json_decref(j);
+		free(p);
+	}
+	cr_assert_eq(budget_parts, 1001);
+	cr_assert_eq(conns_parts, 4);
+
+	char *wp = xasprintf("%s/whole/results.json", dir), *mp = xasprintf("%s/merged.json", dir);
+	json_t *whole = json_load_file(wp, 0, &je), *merged = json_load_file(mp, 0, &je);
+	cr_assert(whole && merged);
+	cr_assert_eq(json_array_size(json_object_get(merged, "runs")), 3);
+	json_t *wb = run_of(whole, "budget", "load"), *mb = run_of(merged, "budget", "load");
+	cr_assert_null(json_object_get(mb, "part"), "the merged run is whole again");
+	cr_assert_str_eq(json_string_value(json_object_get(mb, "status")), "ok");
+	static const char *const same[] = {"load.requests", "load.sent", "load.connections",
+	                                   "load.status.2xx", "load.errors.read"};
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		cr_assert_eq(fact_int(mb, same[i]), fact_int(wb, same[i]), "%s", same[i]);
+	cr_assert_eq(fact_int(mb, "load.requests"), 1001);
+	json_t *mr = run_of(merged, "rate", "load"), *wr = run_of(whole, "rate", "load");
+	cr_assert_float_eq(fact_num(mr, "load.rate.target"), 300, 1e-9);
+	cr_assert_float_eq(fact_num(wr, "load.rate.target"), 300, 1e-9);
+	/* a timetable bounds what is sent, whole or in parts (+1 per connection) */
+	cr_assert_leq(fact_int(mr, "load.sent"), 300 * 1 + 6);
+	cr_assert_gt(fact_int(mr, "load.requests"), 0);
+	/* the verdicts are judged again on the merged facts */
+	cr_assert(json_array_size(json_object_get(merged, "results")) > 0);
+	json_decref(whole);
+	json_decref(merged);
+
+	/* a shard without its part is refused by name */
+	char *s1 = xasprintf("%s/s1/results.json", dir);
+	json_t *j1 = json_load_file(s1, 0, &je), *runs = json_object_get(j1, "runs"), *run;
+	size_t i;
+	json_array_foreach(runs, i, run)
+	{
+		if (strcmp(json_string_value(json_object_get(run, "target")), "budget") == 0) {
+			json_array_remove(runs, i);
+			break;
+		}
+	}
+	cr_assert_eq(json_dump_file(j1, s1, 0), 0);
+	json_decref(j1);
+	free(s1);
+	r = tu_sh("%s merge %s/m.json %s/s0/results.json %s/s1/results.json %s/s2/results.json",
+	          tu_bin(), dir, dir, dir, dir);
+	cr_assert_eq(r.code, 2, "exit %d: %s", r.code, r.err);
+	cr_assert(strstr(r.err, "part 1 of 3 is missing"), "%s", r.err);
+	tu_run_free(&r);
+
+	r = tu_sh("fixtures/load/nginx.sh stop %s; rm -rf %s", srv, dir);
+	tu_run_free(&r);
+	free(wp);
+	free(mp);
+	free(srv);
+	free(dir);
+}
+
 static int quick(const struct target *t, const struct probe_opts *o, struct facts *f)
 {
 	(void)t;

@@ -57,6 +57,8 @@ static const struct probe_option load_options[] = {
     {"h2", "true: HTTP/2 (h2c prior knowledge, or ALPN h2 over TLS)"},
     {"streams", "HTTP/2 requests in flight per connection (default 1)"},
     {"allow", "a non-loopback host the user names as a load target"},
+    {"split", "true: with --shard i/N every shard runs 1/N of this load (rate, connections, "
+              "requests); assay merge adds the parts exactly"},
     {NULL, NULL},
 };
 
@@ -184,6 +186,12 @@ static bool opt_bool(const char *v)
 {
 	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
 	             strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0);
+}
+
+/* Part `part` of n dealt out over `parts` (the first n % parts get one more). */
+static long share(long n, unsigned part, unsigned parts)
+{
+	return n / (long)parts + ((long)part < n % (long)parts);
 }
 
 /* The request in both shapes: HTTP/1.1 bytes, and HTTP/2 fields. */
@@ -429,6 +437,27 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 		            method);
 		return -1;
 	}
+	const char *split = target_option(t, "load.split");
+	if (split && !opt_bool(split) &&
+	    !(strcmp(split, "0") == 0 || strcasecmp(split, "false") == 0 ||
+	      strcasecmp(split, "no") == 0 || strcasecmp(split, "off") == 0)) {
+		facts_error(f, "load.split = '%.40s': expected true or false", split);
+		return -1;
+	}
+	if (o->parts > 1 && o->part < o->parts) {
+		/* this shard's share: the rate divides, counts are dealt out */
+		if (requests > 0 && requests < (long)o->parts) {
+			facts_error(f, "load.requests = %ld cannot be split over %u shards", requests,
+			            o->parts);
+			return -1;
+		}
+		rate /= o->parts;
+		conns = share(conns, o->part, o->parts);
+		if (conns < 1)
+			conns = 1; /* more connections in all than asked: each part needs one */
+		if (requests > 0)
+			requests = share(requests, o->part, o->parts);
+	}
 	if (threads > conns)
 		threads = conns;
 
@@ -616,5 +645,6 @@ const struct probe probe_load = {
     .options = load_options,
     .run = load_probe_run,
     .print = load_print_summary,
+    .merge = load_facts_merge,
     .cost = 10, /* a load test runs for its duration; exec checks are cost 1 */
 };
