@@ -36,7 +36,7 @@ SRC      := $(filter-out $(EXCLUDE),$(wildcard lib/*.c harness/*.c probes/*.c pr
 MAIN     := harness/main.c
 LIBSRC   := $(filter-out $(MAIN),$(SRC))
 LIBOBJ   := $(LIBSRC:%.c=$(BUILD)/obj/%.o)
-TESTSRC  := $(wildcard tests/test_*.c)
+TESTSRC  := $(wildcard tests/test_*.c tests/hostile/test_*.c)
 TESTBIN  := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test asan valgrind demo bench install clean bootstrap format fuzz

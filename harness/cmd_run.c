@@ -60,6 +60,15 @@ static void run_usage(FILE *f)
 int cmd_load_rules(struct rulebook *b, const char *extra_dir)
 {
 	const char *dir = rules_default_dir();
+	struct stat sd, se;
+	bool have_default = stat(dir, &sd) == 0;
+	/* --rules-dir naming the default folder itself loads it once */
+	if (extra_dir && have_default && stat(extra_dir, &se) == 0 && sd.st_dev == se.st_dev &&
+	    sd.st_ino == se.st_ino)
+		extra_dir = NULL;
+	/* an installed binary without its rule sets still runs those it is given */
+	if (extra_dir && !have_default)
+		dir = extra_dir, extra_dir = NULL;
 	char *xsd = xasprintf("%s/ruleset.xsd", dir);
 	int rc = rulebook_load_dir(b, dir, xsd);
 	if (rc == 0 && extra_dir)

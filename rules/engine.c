@@ -108,14 +108,60 @@ static void merge_facts(struct facts *dst, const struct facts *src)
 		facts_add_value(dst, src->facts[i].key, &src->facts[i].v);
 }
 
+/*
+ * The runs of each target, found without a scan of every run per rule and
+ * target (a plan of 10,000 targets would cost 10^8 comparisons a rule):
+ * the runs sorted by target name, plan order among a target's runs.
+ */
+struct run_index {
+	const struct probe_run **v;
+	size_t n;
+};
+
+static int by_target(const void *a, const void *b)
+{
+	const struct probe_run *const *x = a, *const *y = b;
+	int c = strcmp((*x)->target, (*y)->target);
+	return c ? c : (*x > *y) - (*x < *y);
+}
+
+static void index_build(struct run_index *ix, const struct results *r)
+{
+	ix->n = r->nruns;
+	ix->v = xcalloc(r->nruns + 1, sizeof(*ix->v));
+	for (size_t i = 0; i < r->nruns; i++)
+		ix->v[i] = &r->runs[i];
+	qsort(ix->v, ix->n, sizeof(*ix->v), by_target);
+}
+
+/* The first of target's runs in ix (*n of them), or NULL. */
+static const struct probe_run *const *index_find(const struct run_index *ix, const char *target,
+                                                 size_t *n)
+{
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->v[mid]->target, target) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < ix->n && strcmp(ix->v[end]->target, target) == 0)
+		end++;
+	*n = end - lo;
+	return *n ? ix->v + lo : NULL;
+}
+
 static void judge_target(struct results *r, const struct ruleset *rs, const struct rule *ru,
-                         const char *target)
+                         const char *target, const struct run_index *ix)
 {
 	const struct probe_run *runs[16];
-	size_t nruns = 0;
-	for (size_t i = 0; i < r->nruns && nruns < 16; i++)
-		if (strcmp(r->runs[i].target, target) == 0 && rule_reads(ru, r->runs[i].probe))
-			runs[nruns++] = &r->runs[i];
+	size_t nruns = 0, nall = 0;
+	const struct probe_run *const *all = index_find(ix, target, &nall);
+	for (size_t i = 0; i < nall && nruns < 16; i++)
+		if (rule_reads(ru, all[i]->probe))
+			runs[nruns++] = all[i];
 	if (nruns == 0)
 		return;
 
@@ -181,17 +227,19 @@ static void judge_target(struct results *r, const struct ruleset *rs, const stru
 	}
 }
 
-static void judge_auto(struct results *r, const struct ruleset *rs, const struct rule *ru)
+static void judge_auto(struct results *r, const struct ruleset *rs, const struct rule *ru,
+                       const struct run_index *ix)
 {
 	size_t judged = 0;
 	for (size_t t = 0; t < r->ntargets; t++) {
 		bool ran = false;
-		for (size_t i = 0; i < r->nruns && !ran; i++)
-			ran = strcmp(r->runs[i].target, r->targets[t]) == 0 &&
-			      rule_reads(ru, r->runs[i].probe);
+		size_t nall = 0;
+		const struct probe_run *const *all = index_find(ix, r->targets[t], &nall);
+		for (size_t i = 0; i < nall && !ran; i++)
+			ran = rule_reads(ru, all[i]->probe);
 		if (!ran)
 			continue;
-		judge_target(r, rs, ru, r->targets[t]);
+		judge_target(r, rs, ru, r->targets[t], ix);
 		judged++;
 	}
 	if (judged == 0) {
@@ -209,10 +257,14 @@ static void judge_auto(struct results *r, const struct ruleset *rs, const struct
 int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, struct results *r)
 {
 	size_t nsel = nids ? nids : b->nsets;
+	struct run_index ix;
+	index_build(&ix, r);
 	for (size_t s = 0; s < nsel; s++) {
 		const struct ruleset *rs = nids ? rulebook_find(b, ids[s]) : &b->sets[s];
-		if (!rs)
+		if (!rs) {
+			free(ix.v);
 			return err_set("no rule set '%s'", ids[s]);
+		}
 		struct ruleset_info *ri = ARRAY_PUSH(r->rulesets, r->nrulesets, r->caprulesets);
 		memset(ri, 0, sizeof(*ri));
 		ri->id = xstrdup(rs->id);
@@ -226,8 +278,9 @@ int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, str
 			if (ru->manual)
 				judge_manual(r, rs, ru);
 			else
-				judge_auto(r, rs, ru);
+				judge_auto(r, rs, ru, &ix);
 		}
 	}
+	free(ix.v);
 	return 0;
 }

@@ -402,6 +402,11 @@ Test(e2e, rules_list_and_validate)
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "example"), "%s", r.out);
 	tu_run_free(&r);
+	/* --rules-dir naming the default folder (by another path) loads it once */
+	r = tu_sh("%s rules list --rules-dir ./rules/", tu_bin());
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "example"), "%s", r.out);
+	tu_run_free(&r);
 	r = tu_sh("%s rules validate rules/example.xml", tu_bin());
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "ok, rule set example"), "%s", r.out);

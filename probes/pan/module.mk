@@ -10,6 +10,7 @@ $(BUILD)/pan-gen: fixtures/pan/gen.c $(BUILD)/libassay.a
 
 $(BUILD)/tests/test_pan: $(BUILD)/pan-gen
 $(BUILD)/tests/test_pan_corpus: $(BUILD)/pan-gen
+$(BUILD)/tests/hostile/test_hostile: $(BUILD)/pan-gen
 
 # bench/pan.sh generates its input with pan-gen
 bench: $(BUILD)/pan-gen
