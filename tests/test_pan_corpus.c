@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <libgen.h>
+#include <lzma.h>
 #include <pwd.h>
 
 extern const struct probe probe_pan;
@@ -496,6 +497,66 @@ Test(pan_bad, corrupt_and_truncated_archives, .timeout = 60)
 	facts_free(&f);
 	free(bad);
 	SH("rm -rf %s/..", dir);
+	free(dir);
+}
+
+/*
+ * An xz header may ask for a dictionary of up to 4 GiB, which libarchive's
+ * own reader would allocate. A valid stream whose block header asks for
+ * that (its CRC32 fixed up) is refused at the decoder's memory limit, named,
+ * alone and inside a gzip; an ordinary xz beside it is still read.
+ */
+Test(pan_bad, xz_asking_for_4_gib_is_refused, .timeout = 60)
+{
+	char *dir = tu_tmpdir();
+	const char *text = "card 4111111111111111 in a compressed export\n";
+	uint8_t xz[4096];
+	size_t n = 0;
+	cr_assert_eq(lzma_easy_buffer_encode(0, LZMA_CHECK_CRC32, NULL, (const uint8_t *)text,
+	                                     strlen(text), xz, &n, sizeof(xz)),
+	             LZMA_OK);
+	char *ok = xasprintf("%s/ok.txt.xz", dir);
+	FILE *fp = fopen(ok, "wb");
+	cr_assert(fp && fwrite(xz, 1, n, fp) == n);
+	fclose(fp);
+	/*
+	 * The block header at 12: its size / 4 - 1, flags (0x40, 0x80: the
+	 * compressed and uncompressed sizes follow as varints), then the one
+	 * filter: LZMA2 id 0x21, 1 byte of properties (the dictionary size),
+	 * padding, and a CRC32 of it all in its last 4 bytes.
+	 */
+	size_t hsize = ((size_t)xz[12] + 1) * 4, p = 14;
+	cr_assert_eq(xz[13] & 3, 0, "one filter");
+	for (int v = 0; v < ((xz[13] & 0x40) != 0) + ((xz[13] & 0x80) != 0); v++)
+		while (xz[p++] & 0x80)
+			;
+	cr_assert(xz[p] == 0x21 && xz[p + 1] == 1, "LZMA2 with one property byte");
+	xz[p + 2] = 40; /* the largest dictionary: 4 GiB - 1 */
+	uint32_t crc = lzma_crc32(xz + 12, hsize - 4, 0);
+	for (int i = 0; i < 4; i++)
+		xz[12 + hsize - 4 + i] = (uint8_t)(crc >> (8 * i));
+	char *evil = xasprintf("%s/evil.txt.xz", dir);
+	fp = fopen(evil, "wb");
+	cr_assert(fp && fwrite(xz, 1, n, fp) == n);
+	fclose(fp);
+	SH("gzip -c %s > %s/nested.xz.gz", evil, dir);
+	struct facts f;
+	const char *in[] = {dir};
+	run_pan(&f, in, 1, NULL, 0, 30);
+	for (size_t i = 0; i < f.nerrors; i++)
+		cr_log_info("%s", f.errors[i]);
+	cr_assert_eq(errors_with(&f, "evil.txt.xz: cannot open the archive: xz: the stream needs "
+	                             "4096 MiB to decode, over the 256 MiB limit"),
+	             1);
+	cr_assert_eq(errors_with(&f, "nested.xz.gz!nested.xz: cannot open the archive: xz: the "
+	                             "stream needs 4096 MiB"),
+	             1);
+	cr_assert_eq(get_int(&f, "pan.exposed"), 1, "ok.txt.xz is read");
+	cr_assert_not(get_bool(&f, "pan.complete"));
+	facts_free(&f);
+	SH("rm -rf %s", dir);
+	free(ok);
+	free(evil);
 	free(dir);
 }
 

@@ -13,6 +13,10 @@
  * hundred MiB of decompression, and no memory: nothing is held whole).
  * Encrypted members, corrupt archives and members nested too deep are
  * errors: card data could be there and the scan cannot say.
+ *
+ * xz is decoded here with liblzma, under PAN_XZ_MEMLIMIT, and libarchive
+ * reads what comes out: libarchive's own xz reader sets no memory limit,
+ * and an xz header may ask for a 4 GiB dictionary.
  */
 #include "probes/pan/pan_int.h"
 #include "lib/util.h"
@@ -20,6 +24,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +40,10 @@ struct src {
 	const uint8_t *pending; /* the member's first bytes, read already */
 	size_t npending;
 	uint8_t buf[SRC_BUF];
+	/* xz, decoded here: what the above reads goes in, xbuf comes out */
+	bool xz, xz_eof;
+	lzma_stream lz;
+	uint8_t xbuf[SRC_BUF];
 };
 
 static void walk_entries(struct pan_worker *w, struct archive *a, const char *display, int depth);
@@ -60,13 +69,9 @@ static bool took(struct pan_worker *w, const char *display, la_ssize_t n)
 	return !w->bomb;
 }
 
-static la_ssize_t src_read(struct archive *a, void *ud, const void **out)
+/* The source's own bytes: the first ones read already, the parent member, or the file. */
+static la_ssize_t raw_read(struct archive *a, struct src *s, const void **out)
 {
-	struct src *s = ud;
-	if (pan_deadline(s->w->run) || s->w->bomb) {
-		archive_set_error(a, ECANCELED, "scan stopped");
-		return -1;
-	}
 	*out = s->buf;
 	if (s->npending) {
 		size_t n = s->npending;
@@ -97,6 +102,55 @@ static la_ssize_t src_read(struct archive *a, void *ud, const void **out)
 	}
 }
 
+/* The xz stream decoded, SRC_BUF at a time. */
+static la_ssize_t xz_read(struct archive *a, struct src *s, const void **out)
+{
+	s->lz.next_out = s->xbuf;
+	s->lz.avail_out = sizeof(s->xbuf);
+	while (s->lz.avail_out == sizeof(s->xbuf)) {
+		if (s->lz.avail_in == 0 && !s->xz_eof) {
+			const void *p;
+			la_ssize_t n = raw_read(a, s, &p);
+			if (n < 0)
+				return -1;
+			s->xz_eof = n == 0;
+			s->lz.next_in = p;
+			s->lz.avail_in = (size_t)n;
+		}
+		lzma_ret rc = lzma_code(&s->lz, s->xz_eof ? LZMA_FINISH : LZMA_RUN);
+		if (rc == LZMA_STREAM_END)
+			break;
+		if (rc == LZMA_OK)
+			continue;
+		if (rc == LZMA_MEMLIMIT_ERROR) {
+			/* libarchive's formatter has no %llu */
+			char m[128];
+			snprintf(m, sizeof(m),
+			         "xz: the stream needs %llu MiB to decode, over the %llu MiB limit; "
+			         "not read",
+			         (unsigned long long)(lzma_memusage(&s->lz) >> 20),
+			         (unsigned long long)(PAN_XZ_MEMLIMIT >> 20));
+			archive_set_error(a, ENOMEM, "%s", m);
+		} else if (rc == LZMA_BUF_ERROR)
+			archive_set_error(a, EIO, "xz: truncated stream");
+		else
+			archive_set_error(a, EIO, "xz: corrupt stream (liblzma error %d)", (int)rc);
+		return -1;
+	}
+	*out = s->xbuf;
+	return (la_ssize_t)(sizeof(s->xbuf) - s->lz.avail_out);
+}
+
+static la_ssize_t src_read(struct archive *a, void *ud, const void **out)
+{
+	struct src *s = ud;
+	if (pan_deadline(s->w->run) || s->w->bomb) {
+		archive_set_error(a, ECANCELED, "scan stopped");
+		return -1;
+	}
+	return s->xz ? xz_read(a, s, out) : raw_read(a, s, out);
+}
+
 /* Seeking, for the top-level file only (zip reads its central directory). */
 static la_int64_t src_seek(struct archive *a, void *ud, la_int64_t off, int whence)
 {
@@ -111,17 +165,26 @@ static la_int64_t src_seek(struct archive *a, void *ud, la_int64_t off, int when
 	return s->off;
 }
 
-static struct archive *open_archive(struct src *s)
+/* head: the source's first bytes (they tell xz). */
+static struct archive *open_archive(struct src *s, const uint8_t *head, size_t n)
 {
+	const char *magic = pan_archive_magic(head, n);
+	if (magic && strcmp(magic, "xz") == 0) {
+		lzma_stream init = LZMA_STREAM_INIT;
+		s->lz = init;
+		/* on failure (no memory) xz_read reports it: lzma_code refuses to run */
+		s->xz = lzma_stream_decoder(&s->lz, PAN_XZ_MEMLIMIT, LZMA_CONCATENATED) == LZMA_OK;
+		if (!s->xz)
+			pan_error(s->w->run, "%s: cannot start the xz decoder", s->display);
+	}
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_raw(a);
 	archive_read_set_read_callback(a, src_read);
-	if (s->fd >= 0)
+	if (s->fd >= 0 && !s->xz)
 		archive_read_set_seek_callback(a, src_seek);
 	archive_read_set_callback_data(a, s);
 	return a;
@@ -213,13 +276,15 @@ static void member(struct pan_worker *w, struct archive *a, const char *loc, con
 			s->display = loc;
 			s->pending = head;
 			s->npending = n;
-			struct archive *na = open_archive(s);
+			struct archive *na = open_archive(s, head, n);
 			if (archive_read_open1(na) != ARCHIVE_OK)
 				pan_error(r, "%s: cannot open the archive: %s", loc,
 				          archive_error_string(na));
 			else
 				walk_entries(w, na, loc, depth + 1);
 			archive_read_free(na);
+			if (s->xz)
+				lzma_end(&s->lz);
 			free(s);
 		}
 		free(head);
@@ -291,12 +356,14 @@ void pan_archive_file(struct pan_worker *w, int fd, const char *display)
 	s->w = w;
 	s->fd = fd;
 	s->display = display;
-	struct archive *a = open_archive(s);
+	struct archive *a = open_archive(s, w->head, PAN_HEAD);
 	if (archive_read_open1(a) != ARCHIVE_OK)
 		pan_error(w->run, "%s: cannot open the archive: %s", display,
 		          archive_error_string(a));
 	else
 		walk_entries(w, a, display, 1);
 	archive_read_free(a);
+	if (s->xz)
+		lzma_end(&s->lz);
 	free(s);
 }

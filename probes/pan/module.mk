@@ -1,5 +1,5 @@
 # The pan probe reads archives with libarchive (zip, tar, gzip, bzip2, xz).
-PKGS += libarchive
+PKGS += libarchive liblzma
 
 # The labelled-corpus generator (fixtures/pan/gen.c) is a program of its
 # own; the pan suites run it, so they are built after it.
