@@ -5,7 +5,7 @@
  */
 #include "fuzz/fuzz.h"
 #include "lib/util.h"
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 
 #include <stdlib.h>
 

@@ -18,12 +18,14 @@
  * text plus colour, never colour alone; deciding facts sit in <details>,
  * which the print stylesheet expands.
  */
+#include "reports/detail.h"
 #include "reports/report.h"
 #include "reports/text.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -544,6 +546,81 @@ static void write_waivers(struct hw *h)
 	put(h, "</tbody></table>\n</section>\n");
 }
 
+/* A load run's latency by percentile, as SVG drawn from its histogram. */
+static void write_latency(struct hw *h, const struct facts *f)
+{
+	struct curve c;
+	if (detail_curve(&c, f) < 0)
+		return;
+	const int W = 640, H = 280, X0 = 64, XR = 16, T = 16, B = 40;
+	const double pw = W - X0 - XR, ph = H - T - B, xr = ceil(c.xmax);
+	putf(h,
+	     "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" class=\"latency\" "
+	     "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"><title>",
+	     W, H, W, H);
+	esc(&h->sb, L(h, "Latency by percentile", "按百分位的延迟"));
+	putf(h, "</title><desc>");
+	putf(h, "%llu ", (unsigned long long)c.total);
+	esc(&h->sb, L(h, "responses; the facts table below holds the percentiles as numbers.",
+	              "个响应；下方事实表给出各百分位数值。"));
+	put(h, "</desc>");
+	put(h, "<g stroke=\"#d0d7de\" stroke-width=\"1\">");
+	for (double v = 0; v <= c.ymax + c.ystep / 2; v += c.ystep) {
+		double y = T + ph - v / c.ymax * ph;
+		putf(h, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", X0, y, W - XR, y);
+	}
+	for (int k = 0; k <= (int)xr; k++) {
+		double x = X0 + k / xr * pw;
+		putf(h, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", x, T, x, H - B);
+	}
+	put(h, "</g>");
+	for (double v = 0; v <= c.ymax + c.ystep / 2; v += c.ystep)
+		putf(h, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g ms</text>", X0 - 6,
+		     T + ph - v / c.ymax * ph + 4, v);
+	for (int k = 0; k <= (int)xr; k++) {
+		char lab[16];
+		detail_pct_label(lab, sizeof(lab), k);
+		putf(h, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+		     X0 + k / xr * pw, H - B + 16, lab);
+	}
+	putf(h, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", X0 + pw / 2, H - 4);
+	esc(&h->sb, L(h, "percentile", "百分位"));
+	put(h, "</text><polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"");
+	for (size_t i = 0; i < c.n; i++)
+		putf(h, "%s%.1f,%.1f", i ? " " : "", X0 + c.x[i] / xr * pw,
+		     T + ph - c.ms[i] / c.ymax * ph);
+	put(h, "\"/></svg>\n");
+}
+
+/* A TLS run's protocols and the suites each accepts. */
+static void write_protocols(struct hw *h, const struct facts *f)
+{
+	struct proto_row rows[16];
+	size_t n = detail_protocols(f, rows, 16);
+	if (!n)
+		return;
+	static const char *const heads[][2] = {
+	    {"Protocol", "协议"},
+	    {"Offered", "支持"},
+	    {"Accepted suites", "接受的密码套件"},
+	};
+	table_open(h, "protocols", NULL, NULL, heads, sizeof(heads) / sizeof(heads[0]));
+	for (size_t i = 0; i < n; i++) {
+		put(h, "<tr><td><code>");
+		esc(&h->sb, rt_c(&h->t, rows[i].name));
+		put(h, "</code></td>");
+		td(h, rows[i].offered ? L(h, "yes", "是") : L(h, "no", "否"));
+		put(h, "<td>");
+		for (size_t k = 0; rows[i].suites && k < rows[i].suites->nitems; k++) {
+			put(h, k ? "<br><code>" : "<code>");
+			esc(&h->sb, rt_c(&h->t, rows[i].suites->items[k]));
+			put(h, "</code>");
+		}
+		put(h, "</td></tr>\n");
+	}
+	put(h, "</tbody></table>\n");
+}
+
 static void write_probes(struct hw *h)
 {
 	const struct results *r = h->r;
@@ -566,6 +643,10 @@ static void write_probes(struct hw *h)
 		}
 		if (!run->facts.nfacts)
 			continue;
+		if (strcmp(run->probe, "load") == 0)
+			write_latency(h, &run->facts);
+		if (strcmp(run->probe, "tls") == 0)
+			write_protocols(h, &run->facts);
 		static const char *const heads[][2] = {
 		    {"Fact", "事实"},
 		    {"Value", "值"},

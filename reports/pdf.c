@@ -29,6 +29,7 @@
  * masked, valid UTF-8) before pango sees it; text is set with
  * pango_layout_set_text, never as markup.
  */
+#include "reports/detail.h"
 #include "reports/pdf_layout.h"
 #include "reports/report.h"
 #include "lib/err.h"
@@ -38,6 +39,7 @@
 #include <cairo-pdf.h>
 #include <fontconfig/fontconfig.h>
 
+#include <math.h>
 #include <string.h>
 
 static const char *const font_desc[F__COUNT] = {
@@ -466,6 +468,85 @@ static void write_waivers(struct pdf *p)
 	pdf_table_end(p);
 }
 
+/* A load run's latency by percentile, drawn as vectors from its histogram. */
+static void latency_chart(struct pdf *p, const struct facts *f)
+{
+	struct curve c;
+	if (detail_curve(&c, f) < 0)
+		return;
+	const double h = 190, x0 = MARGIN_X + 56, pw = CONTENT_W - 70, th = 14;
+	const double ph = h - 2 * th - 8, xr = ceil(c.xmax);
+	if (p->y + h + th > BOTTOM)
+		pdf_new_page(p);
+	double top = p->y;
+	pdf_text_at(p, F_SMALL_BOLD, rt_l(&p->t, "Latency by percentile", "按百分位的延迟"),
+	            MARGIN_X, top, CONTENT_W, PANGO_ALIGN_LEFT);
+	double y0 = top + th + 4; /* the plot's top */
+	if (p->draw) {
+		cairo_set_line_width(p->cr, 0.5);
+		pdf_rgb(p, 0xd0d7de);
+		for (double v = 0; v <= c.ymax + c.ystep / 2; v += c.ystep) {
+			double y = y0 + ph - v / c.ymax * ph;
+			cairo_move_to(p->cr, x0, y);
+			cairo_line_to(p->cr, x0 + pw, y);
+		}
+		for (int k = 0; k <= (int)xr; k++) {
+			cairo_move_to(p->cr, x0 + k / xr * pw, y0);
+			cairo_line_to(p->cr, x0 + k / xr * pw, y0 + ph);
+		}
+		cairo_stroke(p->cr);
+		pdf_rgb(p, 0x0969da);
+		cairo_set_line_width(p->cr, 1.5);
+		for (size_t i = 0; i < c.n; i++) {
+			double x = x0 + c.x[i] / xr * pw, y = y0 + ph - c.ms[i] / c.ymax * ph;
+			if (i)
+				cairo_line_to(p->cr, x, y);
+			else
+				cairo_move_to(p->cr, x, y);
+		}
+		cairo_stroke(p->cr);
+		pdf_rgb(p, 0x000000);
+	}
+	for (double v = 0; v <= c.ymax + c.ystep / 2; v += c.ystep) {
+		char lab[32];
+		snprintf(lab, sizeof(lab), "%g ms", v);
+		pdf_text_at(p, F_SMALL, lab, MARGIN_X, y0 + ph - v / c.ymax * ph - 6, 50,
+		            PANGO_ALIGN_RIGHT);
+	}
+	for (int k = 0; k <= (int)xr; k++) {
+		char lab[16];
+		detail_pct_label(lab, sizeof(lab), k);
+		pdf_text_at(p, F_SMALL, lab, x0 + k / xr * pw - 30, y0 + ph + 2, 60,
+		            PANGO_ALIGN_CENTER);
+	}
+	p->y = y0 + ph + th + 10;
+}
+
+/* A TLS run's protocols and the suites each accepts. */
+static void protocol_table(struct pdf *p, const struct facts *f)
+{
+	struct proto_row rows[16];
+	size_t n = detail_protocols(f, rows, 16);
+	if (!n)
+		return;
+	const struct col cols[] = {{70, rt_l(&p->t, "Protocol", "协议")},
+	                           {50, rt_l(&p->t, "Offered", "支持")},
+	                           {CONTENT_W - 120, rt_l(&p->t, "Accepted suites", "接受的密码套件")}};
+	pdf_table_begin(p, cols, 3, NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t k = 0; rows[i].suites && k < rows[i].suites->nitems; k++)
+			sb_printf(&sb, "%s%s", k ? "\n" : "", rows[i].suites->items[k]);
+		const char *cells[3] = {rt_c(&p->t, rows[i].name),
+		                        rows[i].offered ? rt_l(&p->t, "yes", "是")
+		                                        : rt_l(&p->t, "no", "否"),
+		                        rt_c(&p->t, sb.buf ? sb.buf : "")};
+		pdf_table_row(p, cells);
+		sb_free(&sb);
+	}
+	pdf_table_end(p);
+}
+
 static void write_probes(struct pdf *p)
 {
 	const struct results *r = p->r;
@@ -485,6 +566,10 @@ static void write_probes(struct pdf *p)
 		for (size_t k = 0; k < run->facts.nerrors; k++)
 			pdf_para(p, F_BODY, rt_c(&p->t, run->facts.errors[k]), 10);
 		pdf_gap(p, 4);
+		if (strcmp(run->probe, "load") == 0)
+			latency_chart(p, &run->facts);
+		if (strcmp(run->probe, "tls") == 0)
+			protocol_table(p, &run->facts);
 		if (run->facts.nfacts) {
 			pdf_table_begin(p, cols, 2, NULL);
 			for (size_t k = 0; k < run->facts.nfacts; k++) {

@@ -241,6 +241,34 @@ Test(html, demo_run)
 	results_free(&r);
 }
 
+/* Per-probe detail: a load run's latency curve as SVG, a TLS run's protocol table. */
+Test(html, probe_detail_chart_and_protocols)
+{
+	struct results r;
+	rm_detail(&r);
+	char *path = rm_render(&r, "html", "en");
+	htmlDocPtr doc = parse(path);
+	cr_assert_eq(xp_num(doc, "count(//section[@id='probes']//svg[@class='latency'])"), 1);
+	assert_has(doc, "string(//svg[@class='latency']/title)", "Latency by percentile");
+	assert_has(doc, "string(//svg[@class='latency']/desc)", "1000 responses");
+	/* 1 .. 1000 ms: the axis goes to 1000 ms, the curve to 99.9 % */
+	assert_has(doc, "string(//svg[@class='latency'])", "1000 ms");
+	assert_has(doc, "string(//svg[@class='latency'])", "99.9%");
+	cr_assert_eq(xp_num(doc, "count(//svg[@class='latency']//text[.='99.99%'])"), 0);
+	char *pts = xp_str(doc, "string(//svg[@class='latency']/polyline/@points)");
+	/* its last point is the max, 1000 ms: the top of the plot (y = 16) at the right */
+	const char *last = strrchr(pts, ' ');
+	cr_assert(last && strstr(last, ",16.0"), "last point %s", last ? last : pts);
+	free(pts);
+	cr_assert_eq(xp_num(doc, "count(//table[@class='protocols']/tbody/tr)"), 2);
+	assert_has(doc, "string(//table[@class='protocols']/tbody/tr[2])",
+	           "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	assert_has(doc, "string(//table[@class='protocols']/tbody/tr[1]/td[2])", "no");
+	xmlFreeDoc(doc);
+	free(path);
+	results_free(&r);
+}
+
 Test(html, write_error_is_reported)
 {
 	struct results r;

@@ -11,7 +11,7 @@
 #include "lib/err.h"
 #include "lib/strbuf.h"
 #include "probes/load/h1.h"
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 #include "probes/load/load.h"
 
 #include <arpa/inet.h>

@@ -18,7 +18,7 @@
 #include "harness/facts.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 #include "probes/load/load.h"
 #include "probes/probe.h"
 

@@ -282,6 +282,23 @@ Test(pdf, demo_run)
 	results_free(&r);
 }
 
+/* Per-probe detail: the latency chart (vector graphics) and the protocol table. */
+Test(pdf, probe_detail_chart_and_protocols)
+{
+	struct results r;
+	rm_detail(&r);
+	char *path = rm_render(&r, "pdf", "en");
+	char *text = pdf_text(path);
+	assert_in(text, "Latency by percentile");
+	assert_in(text, "1000 ms");
+	assert_in(text, "99.9%");
+	assert_in(text, "Accepted suites");
+	assert_in(text, "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	free(text);
+	free(path);
+	results_free(&r);
+}
+
 Test(pdf, write_error_is_reported)
 {
 	struct results r;

@@ -20,7 +20,7 @@
 #ifndef ASSAY_PROBES_LOAD_ENGINE_H
 #define ASSAY_PROBES_LOAD_ENGINE_H
 
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 
 #include <stdbool.h>
 #include <stddef.h>

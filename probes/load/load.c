@@ -14,7 +14,7 @@
  */
 #include "probes/load/load.h"
 #include "probes/load/engine.h"
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 #include "probes/probe.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"

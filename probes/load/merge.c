@@ -4,7 +4,7 @@
  * serialised histogram is what makes it exact: percentiles of shards
  * cannot be combined, their histograms add. See load.h.
  */
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 #include "probes/load/load.h"
 #include "lib/err.h"
 

@@ -13,7 +13,7 @@
  * The layout (counts_len) must be the one highest and sig_digits give; the
  * counts must sum to total.
  */
-#include "probes/load/hist.h"
+#include "lib/hist.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"

@@ -1,6 +1,7 @@
 /*
  * Latency histograms in the HdrHistogram style (notes/load_reports.md
- * §A.6), written for the load probe: log-linear buckets, a fixed number of
+ * §A.6), written for the load probe and read by the report renderers (its
+ * latency charts): log-linear buckets, a fixed number of
  * significant decimal digits, memory fixed at init whatever the run length.
  *
  * Values are integers (the load probe records microseconds). With 3
@@ -17,8 +18,8 @@
  *
  * Ownership: hist_init allocates the counts, hist_free releases them.
  */
-#ifndef ASSAY_PROBES_LOAD_HIST_H
-#define ASSAY_PROBES_LOAD_HIST_H
+#ifndef ASSAY_LIB_HIST_H
+#define ASSAY_LIB_HIST_H
 
 #include <stdbool.h>
 #include <stddef.h>
