@@ -656,7 +656,11 @@ static void write_probes(struct hw *h)
 			put(h, "<tr><td><code>");
 			esc(&h->sb, rt_c(&h->t, run->facts.facts[k].key));
 			put(h, "</code></td>");
-			td(h, rt_fact(&h->t, &run->facts.facts[k].v));
+			/* machine data: drawn above; results.json keeps it */
+			td(h, strcmp(run->facts.facts[k].key, "load.histogram") == 0
+			          ? L(h, "serialised latency histogram, drawn above",
+			              "序列化的延迟直方图，见上图")
+			          : rt_fact(&h->t, &run->facts.facts[k].v));
 			put(h, "</tr>\n");
 		}
 		put(h, "</tbody></table>\n");

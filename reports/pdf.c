@@ -573,8 +573,12 @@ static void write_probes(struct pdf *p)
 		if (run->facts.nfacts) {
 			pdf_table_begin(p, cols, 2, NULL);
 			for (size_t k = 0; k < run->facts.nfacts; k++) {
-				const char *cells[2] = {rt_c(&p->t, run->facts.facts[k].key),
-				                        rt_fact(&p->t, &run->facts.facts[k].v)};
+				bool hist = strcmp(run->facts.facts[k].key, "load.histogram") == 0;
+				const char *cells[2] = {
+				    rt_c(&p->t, run->facts.facts[k].key),
+				    hist ? rt_l(&p->t, "serialised latency histogram, drawn above",
+				                "序列化的延迟直方图，见上图")
+				         : rt_fact(&p->t, &run->facts.facts[k].v)};
 				pdf_table_row(p, cells);
 			}
 			pdf_table_end(p);

@@ -260,6 +260,7 @@ Test(html, probe_detail_chart_and_protocols)
 	const char *last = strrchr(pts, ' ');
 	cr_assert(last && strstr(last, ",16.0"), "last point %s", last ? last : pts);
 	free(pts);
+	assert_has(doc, "string(//section[@id='probes'])", "serialised latency histogram, drawn above");
 	cr_assert_eq(xp_num(doc, "count(//table[@class='protocols']/tbody/tr)"), 2);
 	assert_has(doc, "string(//table[@class='protocols']/tbody/tr[2])",
 	           "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
