@@ -277,6 +277,34 @@ Test(tls, triple_des_is_sweet32, .timeout = 60)
 	facts_free(&f);
 }
 
+/*
+ * The checks a modern server never trips, each tripped: a 2013-era server
+ * (fake.py oldssl) echoes 16000 bytes for an empty heartbeat, stays silent
+ * after an early ChangeCipherSpec, takes DEFLATE and ignores the fallback
+ * SCSV. The same probe against s_server (modern_server_full_fact_set) says
+ * false to all four.
+ */
+Test(tls, old_holes_heartbleed_ccs_crime_and_no_fallback_scsv, .timeout = 90)
+{
+	struct srv s = start("oldssl");
+	struct facts f;
+	scan(&f, s.port, NULL);
+	stop(s);
+	is_bool(&f, "tls.proto.tls1_0", true);
+	is_bool(&f, "tls.proto.tls1_2", true);
+	is_bool(&f, "tls.vuln.heartbleed", true);
+	cr_assert_eq(findings_of(&f, "tls-vuln-heartbleed"), 1);
+	is_bool(&f, "tls.vuln.ccs_injection", true);
+	cr_assert_eq(findings_of(&f, "tls-vuln-ccs_injection"), 1);
+	is_bool(&f, "tls.compression", true);
+	cr_assert_eq(findings_of(&f, "tls-compression"), 1);
+	is_bool(&f, "tls.fallback_scsv", false);
+	cr_assert_eq(findings_of(&f, "tls-no-fallback-scsv"), 1);
+	/* Heartbleed alone caps the grade at F */
+	cr_assert_str_eq(str_of(&f, "tls.grade.ignoring_trust"), "F");
+	facts_free(&f);
+}
+
 Test(tls, expired_certificate, .timeout = 60)
 {
 	struct srv s = start("expired");
