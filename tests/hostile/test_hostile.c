@@ -18,8 +18,15 @@
 #include <jansson.h>
 #include <libgen.h>
 
-/* The bound docs/limits.md states for a whole run's peak resident memory. */
+/*
+ * The bound docs/limits.md states for a whole run's peak resident memory;
+ * AddressSanitizer's shadow memory and quarantine (make asan) need more.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define RUN_RSS_MAX_KB (4 * 512 * 1024)
+#else
 #define RUN_RSS_MAX_KB (512 * 1024)
+#endif
 /* The plan's per-unit timeout, and the scheduler's grace after it. */
 #define UNIT_TIMEOUT_S 15
 #define GRACE_S        2
