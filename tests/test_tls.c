@@ -24,7 +24,7 @@ static void pki_init(void)
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	snprintf(pki, sizeof(pki), "/tmp/assay-tls-pki-%u-%04d%02d", (unsigned)getuid(),
+	snprintf(pki, sizeof(pki), "/tmp/assay-tls-pki-v2-%u-%04d%02d", (unsigned)getuid(),
 	         tm.tm_year + 1900, tm.tm_mon + 1);
 	struct tu_run r = tu_sh("sh fixtures/tls/mkcerts.sh %s", pki);
 	cr_assert_eq(r.code, 0, "mkcerts.sh failed: %s", r.err);
@@ -302,6 +302,53 @@ Test(tls, old_holes_heartbleed_ccs_crime_and_no_fallback_scsv, .timeout = 90)
 	cr_assert_eq(findings_of(&f, "tls-no-fallback-scsv"), 1);
 	/* Heartbleed alone caps the grade at F */
 	cr_assert_str_eq(str_of(&f, "tls.grade.ignoring_trust"), "F");
+	facts_free(&f);
+}
+
+/* Session tickets and their lifetime; TLS 1.3 0-RTT (replayable) on and off. */
+Test(tls, session_tickets_and_early_data, .timeout = 90)
+{
+	struct srv s = start("early");
+	struct facts f;
+	scan(&f, s.port, NULL);
+	stop(s);
+	is_bool(&f, "tls.proto.tls1_3", true);
+	is_bool(&f, "tls.session.ticket", true);
+	/* s_server's sessions live 7200 s, and its tickets say so */
+	cr_assert_eq(int_of(&f, "tls.session.ticket_lifetime_s"), 7200);
+	is_bool(&f, "tls.early_data", true);
+	cr_assert_eq(findings_of(&f, "tls-early-data"), 1);
+	cr_assert_eq(findings_of(&f, "tls-ticket-lifetime"), 0, "2 hours is within a day");
+	facts_free(&f);
+
+	s = start("good");
+	scan(&f, s.port, NULL);
+	stop(s);
+	is_bool(&f, "tls.early_data", false);
+	cr_assert_eq(findings_of(&f, "tls-early-data"), 0);
+	facts_free(&f);
+}
+
+/* Must-staple (RFC 7633) without a staple, and embedded SCTs counted. */
+Test(tls, must_staple_without_a_staple_and_embedded_scts, .timeout = 90)
+{
+	struct srv s = start("staple");
+	struct facts f;
+	scan(&f, s.port, NULL);
+	stop(s);
+	is_bool(&f, "tls.cert.must_staple", true);
+	cr_assert_eq(int_of(&f, "tls.cert.scts"), 2);
+	is_bool(&f, "tls.ocsp.stapled", false);
+	cr_assert_eq(findings_of(&f, "tls-must-staple-unstapled"), 1);
+	facts_free(&f);
+
+	/* the good leaf: no SCTs, no must-staple, and it staples anyway */
+	s = start("good");
+	scan(&f, s.port, NULL);
+	stop(s);
+	is_bool(&f, "tls.cert.must_staple", false);
+	cr_assert_eq(int_of(&f, "tls.cert.scts"), 0);
+	cr_assert_eq(findings_of(&f, "tls-must-staple-unstapled"), 0);
 	facts_free(&f);
 }
 

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <openssl/ct.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -141,6 +142,11 @@ void tls_ossl_probe(const struct tls_endpoint *e, const char *sni, struct tls_os
 		}
 	}
 	SSL_SESSION *sess = SSL_get1_session(ssl);
+	if (sess) {
+		r->ticket = SSL_SESSION_has_ticket(sess) == 1;
+		r->ticket_lifetime = (long)SSL_SESSION_get_ticket_lifetime_hint(sess);
+		r->max_early_data = SSL_SESSION_get_max_early_data(sess);
+	}
 	ossl_close(ssl, fd);
 
 	/* Client-initiated renegotiation (RFC 5746 §5 DoS concern), on TLS <= 1.2. */
@@ -316,6 +322,22 @@ int tls_cert_facts(struct facts *out, const char *endpoint, STACK_OF(X509) * cha
 	if (sig_weak)
 		tls_finding(out, endpoint, "tls-cert-weak-signature", "medium",
 		            "certificate signed with %s", sn ? sn : "a weak hash");
+
+	/*
+	 * Certificate Transparency: SCTs embedded in the leaf (counted, not
+	 * checked against logs), and the TLS Feature extension asking for an
+	 * OCSP staple on every handshake (must-staple, RFC 7633).
+	 */
+	STACK_OF(SCT) *scts = X509_get_ext_d2i(leaf, NID_ct_precert_scts, NULL, NULL);
+	facts_add_int(out, "tls.cert.scts", scts ? sk_SCT_num(scts) : 0);
+	SCT_LIST_free(scts);
+	bool must_staple = false;
+	TLS_FEATURE *tf = X509_get_ext_d2i(leaf, NID_tlsfeature, NULL, NULL);
+	for (int i = 0; tf && i < sk_ASN1_INTEGER_num(tf); i++)
+		must_staple |= ASN1_INTEGER_get(sk_ASN1_INTEGER_value(tf, i)) == 5;
+	TLS_FEATURE_free(tf);
+	facts_add_bool(out, "tls.cert.must_staple", must_staple);
+	ERR_clear_error();
 
 	/* Hostname (RFC 6125); IP literals against IP SANs. */
 	bool hm = false;

@@ -26,6 +26,9 @@ struct tls_ossl_result {
 	int resumed;       /* 1, 0, or -1 not tested */
 	int reneg_client;  /* 1 accepted, 0 refused, -1 not tested (TLS 1.3 has none) */
 	bool reneg_secure; /* RFC 5746 support as libssl saw it */
+	bool ticket;       /* the first handshake's session came with a ticket */
+	long ticket_lifetime;    /* its lifetime hint, seconds (0: unspecified) */
+	uint32_t max_early_data; /* TLS 1.3 0-RTT data the ticket allows, bytes */
 };
 
 /* Add a finding located at endpoint (printf-style message). */

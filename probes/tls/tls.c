@@ -308,7 +308,25 @@ static void emit_ossl(struct tls_scan *s)
 		const char *a[1] = {r->alpn};
 		facts_add_list(s->out, "tls.alpn", a, r->alpn[0] ? 1 : 0);
 		facts_add_bool(s->out, "tls.resumption", r->resumed == 1);
+		facts_add_bool(s->out, "tls.session.ticket", r->ticket);
+		if (r->ticket) {
+			facts_add_int(s->out, "tls.session.ticket_lifetime_s", r->ticket_lifetime);
+			/* a ticket key that lives over a day weakens forward secrecy (RFC 8446 §4.6.1) */
+			if (r->ticket_lifetime > 86400)
+				finding(s, "tls-ticket-lifetime", "low",
+				        "session tickets are valid for %ld hours", r->ticket_lifetime / 3600);
+		}
+		facts_add_bool(s->out, "tls.early_data", r->max_early_data > 0);
+		if (r->max_early_data > 0)
+			finding(s, "tls-early-data", "low",
+			        "TLS 1.3 0-RTT data accepted (up to %u bytes), which can be replayed",
+			        (unsigned)r->max_early_data);
 	}
+	const struct fact_value *ms = facts_get(s->out, "tls.cert.must_staple");
+	if (ms && ms->type == FACT_BOOL && ms->b && !stapled)
+		finding(s, "tls-must-staple-unstapled", "high",
+		        "the certificate requires an OCSP staple (must-staple) and the server sends "
+		        "none: browsers refuse the connection");
 }
 
 static int parse_opts(struct tls_scan *s, const struct target *t, const struct probe_opts *o)
