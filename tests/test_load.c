@@ -379,6 +379,52 @@ Test(load_url, parses_and_refuses)
 	cr_assert_eq(load_url_parse(&u, "http://[::1/"), -1);
 }
 
+/* Declared objectives judged on a run's facts: what was missed is named with what was measured. */
+Test(load_slo, judged_on_the_facts)
+{
+	struct facts f;
+	facts_init(&f);
+	facts_add_double(&f, "load.latency.p95_ms", 412.5);
+	facts_add_double(&f, "load.latency.p99_ms", 700);
+	facts_add_double(&f, "load.error_rate", 0.002);
+	facts_add_double(&f, "load.rps", 100);
+	cr_assert_eq(load_slo_judge(&f, "p95 <= 300ms, p99<=1s, success >= 99.9%, rps >= 50"), 0);
+	cr_assert_str_eq(facts_get(&f, "load.slo")->s,
+	                 "p95 <= 300ms, p99<=1s, success >= 99.9%, rps >= 50");
+	cr_assert_not(facts_get(&f, "load.slo.met")->b);
+	const struct fact_value *m = facts_get(&f, "load.slo.missed");
+	cr_assert_eq(m->nitems, 2);
+	cr_assert_str_eq(m->items[0], "p95 <= 300 ms (was 412.500 ms)");
+	cr_assert_str_eq(m->items[1], "success >= 99.9% (was 99.800%)");
+	facts_free(&f);
+
+	facts_init(&f);
+	facts_add_double(&f, "load.latency.p95_ms", 120);
+	facts_add_double(&f, "load.error_rate", 0);
+	cr_assert_eq(load_slo_judge(&f, "p95<=300ms,success>=99.9%"), 0);
+	cr_assert(facts_get(&f, "load.slo.met")->b);
+	cr_assert_eq(facts_get(&f, "load.slo.missed")->nitems, 0);
+	/* a term whose fact the run lacks cannot be judged */
+	cr_assert_eq(load_slo_judge(&f, "rps >= 10"), -1);
+	cr_assert(strstr(err_msg(), "no load.rps"), "%s", err_msg());
+	facts_free(&f);
+
+	static const char *const bad[][2] = {
+	    {"p95 300ms", "expected NAME <= VALUE"},
+	    {"p96 <= 1s", "expected p50, p75"},
+	    {"p95 >= 1s", "a latency takes <="},
+	    {"p99 <= soon", "expected a duration"},
+	    {"success >= 99.9", "PERCENT%"},
+	    {"success <= 50%", "PERCENT%"},
+	    {"rps >= -3", "expected rps >= NUMBER"},
+	    {"", "no term"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(load_slo_check(bad[i][0]), -1, "'%s' accepted", bad[i][0]);
+		cr_assert(strstr(err_msg(), bad[i][1]), "'%s': %s", bad[i][0], err_msg());
+	}
+}
+
 Test(load_url, durations)
 {
 	double d;

@@ -220,6 +220,42 @@ Test(load_nginx, status_5xx_counts_as_errors, .timeout = 60)
 	facts_free(&f);
 }
 
+/* Throttling shows as its own count; objectives are judged on the run. */
+Test(load_nginx, throttling_429_and_objectives, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "40", "connections", "2", "slo",
+	                      "p99 <= 10s, success >= 99%", NULL};
+	int rc = load_at(&f, "nginx.sh", NULL, "http", "/429", 30, opts);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.requests"), 40);
+	cr_assert_eq(iget(&f, "load.status.4xx"), 40);
+	cr_assert_eq(iget(&f, "load.status.429"), 40);
+	cr_assert_geq(dget(&f, "load.latency.p95_ms"), dget(&f, "load.latency.p90_ms"));
+	/* a 429 is an answer, not a failure: the objectives hold */
+	cr_assert(facts_get(&f, "load.slo.met")->b);
+	facts_free(&f);
+
+	const char *never[] = {"requests", "40", "connections", "2", "slo", "rps >= 1000000000",
+	                       NULL};
+	rc = load_at(&f, "nginx.sh", NULL, "http", "/", 30, never);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(iget(&f, "load.status.429"), 0);
+	cr_assert_not(facts_get(&f, "load.slo.met")->b);
+	const struct fact_value *m = facts_get(&f, "load.slo.missed");
+	cr_assert(m && m->nitems == 1 && strstr(m->items[0], "rps >= 1e+09 (was "), "%s",
+	          m && m->nitems ? m->items[0] : "nothing missed");
+	facts_free(&f);
+
+	const char *bad[] = {"requests", "4", "slo", "p95 < 3s", NULL};
+	rc = load_at(&f, "nginx.sh", NULL, "http", "/", 30, bad);
+	cr_assert_eq(rc, -1, "a bad declaration stops the run before any request");
+	cr_assert(f.nerrors && strstr(f.errors[0], "load.slo = 'p95 < 3s'"), "%s",
+	          f.nerrors ? f.errors[0] : "no error");
+	cr_assert_null(facts_get(&f, "load.sent"));
+	facts_free(&f);
+}
+
 Test(load_server, chunked_bodies, .timeout = 60)
 {
 	struct facts f;

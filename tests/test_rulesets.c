@@ -42,7 +42,7 @@ struct shipped {
  * lists the rest and what each waits for). */
 static const char *const updss_autos[] = {"UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06",
                                           "UPD-09", "UPD-10", "UPD-11", "UPD-26", NULL};
-static const char *const jrt0092_autos[] = {"J92-63", NULL};
+static const char *const jrt0092_autos[] = {"J92-63", "LOAD-01", NULL};
 static const char *const jrt0171_autos[] = {"PFI-04", "PFI-06", NULL};
 
 /* The catalog's MAN rows per set (docs/rulesets.md says why each is where it is). */

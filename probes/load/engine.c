@@ -217,6 +217,7 @@ void eng_record(struct worker *w, bool counted, int status, double origin, doubl
 	w->st.responses++;
 	int cls = status / 100;
 	w->st.status[cls >= 1 && cls <= 5 ? cls : 0]++;
+	w->st.status_429 += status == 429;
 	hist_record(&w->st.hist, (int64_t)((now - origin) * 1000.0 + 0.5));
 }
 
@@ -677,6 +678,7 @@ int load_run(struct load_stats *out, const struct load_cfg *cfg)
 			out->responses += s->responses;
 			for (int k = 0; k < 6; k++)
 				out->status[k] += s->status[k];
+			out->status_429 += s->status_429;
 			out->errors_connect += s->errors_connect;
 			out->errors_read += s->errors_read;
 			out->errors_timeout += s->errors_timeout;

@@ -58,6 +58,7 @@ struct load_stats {
 	uint64_t sent;      /* requests written (after warmup) */
 	uint64_t responses; /* complete responses, any status */
 	uint64_t status[6]; /* by class: [1] 1xx .. [5] 5xx, [0] other */
+	uint64_t status_429; /* of status[4]: Too Many Requests (throttling) */
 	uint64_t errors_connect, errors_read, errors_timeout, errors_parse;
 	uint64_t unfinished; /* in flight when the drain time ended */
 	uint64_t bytes;      /* response bytes read */

@@ -59,6 +59,8 @@ static const struct probe_option load_options[] = {
     {"allow", "a non-loopback host the user names as a load target"},
     {"split", "true: with --shard i/N every shard runs 1/N of this load (rate, connections, "
               "requests); assay merge adds the parts exactly"},
+    {"slo", "objectives judged on the run, e.g. 'p95<=300ms, p99<=1s, success>=99.9%, "
+            "rps>=500' (facts load.slo.met, load.slo.missed)"},
     {NULL, NULL},
 };
 
@@ -330,7 +332,8 @@ void load_facts_add(struct facts *f, const struct load_stats *s, const struct lo
 		double p;
 	} pct[] = {
 	    {"load.latency.p50_ms", 50},    {"load.latency.p75_ms", 75},
-	    {"load.latency.p90_ms", 90},    {"load.latency.p99_ms", 99},
+	    {"load.latency.p90_ms", 90},    {"load.latency.p95_ms", 95},
+	    {"load.latency.p99_ms", 99},
 	    {"load.latency.p999_ms", 99.9}, {"load.latency.p9999_ms", 99.99},
 	};
 	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
@@ -340,6 +343,7 @@ void load_facts_add(struct facts *f, const struct load_stats *s, const struct lo
 	facts_add_int(f, "load.status.3xx", (int64_t)s->status[3]);
 	facts_add_int(f, "load.status.4xx", (int64_t)s->status[4]);
 	facts_add_int(f, "load.status.5xx", (int64_t)s->status[5]);
+	facts_add_int(f, "load.status.429", (int64_t)s->status_429);
 	facts_add_int(f, "load.errors.connect", (int64_t)s->errors_connect);
 	facts_add_int(f, "load.errors.read", (int64_t)s->errors_read);
 	facts_add_int(f, "load.errors.timeout", (int64_t)s->errors_timeout);
@@ -435,6 +439,11 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	    strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(method)) {
 		facts_error(f, "load.method '%.40s': expected an upper-case token (GET, POST)",
 		            method);
+		return -1;
+	}
+	const char *slo = target_option(t, "load.slo");
+	if (slo && load_slo_check(slo) < 0) {
+		facts_error(f, "load.slo = '%.80s': %s", slo, err_msg());
 		return -1;
 	}
 	const char *split = target_option(t, "load.split");
@@ -540,6 +549,8 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	if (rc < 0)
 		facts_error(f, "load %s: %s", url, err_msg());
 	load_facts_add(f, &st, &cfg);
+	if (slo && load_slo_judge(f, slo) < 0)
+		facts_error(f, "%s", err_msg());
 	if (st.first_error[0] &&
 	    (st.errors_connect || st.errors_read || st.errors_timeout || st.errors_parse))
 		facts_add_string(f, "load.first_error", st.first_error);

@@ -27,6 +27,14 @@ bool load_addr_is_loopback(const struct sockaddr *addr);
 /* "30s", "500ms", "2m", "1.5" (seconds); 0 or -1. */
 int load_parse_duration(double *out, const char *s);
 
+/*
+ * Service-level objectives (slo.c): check a `load.slo` declaration ("p95
+ * <= 300ms, success >= 99.9%"), and judge one on a run's facts, adding
+ * load.slo, load.slo.met and load.slo.missed. 0 or -1 with err_set().
+ */
+int load_slo_check(const char *spec);
+int load_slo_judge(struct facts *f, const char *spec);
+
 /* The facts of one run (README.md's table) from its stats and configuration. */
 void load_facts_add(struct facts *f, const struct load_stats *s, const struct load_cfg *c);
 

@@ -61,6 +61,7 @@ static int merge_one(struct load_stats *s, struct load_cfg *c, const struct fact
 	    {"load.status.3xx", offsetof(struct load_stats, status) + 3 * sizeof(uint64_t), true},
 	    {"load.status.4xx", offsetof(struct load_stats, status) + 4 * sizeof(uint64_t), true},
 	    {"load.status.5xx", offsetof(struct load_stats, status) + 5 * sizeof(uint64_t), true},
+	    {"load.status.429", offsetof(struct load_stats, status_429), false},
 	};
 	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		int64_t v;
@@ -123,8 +124,13 @@ int load_facts_merge(struct facts *out, const struct facts *const *in, size_t n)
 		if (rc == 0)
 			rc = merge_one(&s, &c, in[i], i);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		load_facts_add(out, &s, &c);
+		/* the objectives are judged again on the whole run */
+		const char *slo = shard_string(in[0], "load.slo");
+		if (slo)
+			rc = load_slo_judge(out, slo);
+	}
 	hist_free(&s.hist);
 	return rc;
 }
