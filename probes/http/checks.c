@@ -322,12 +322,13 @@ static const char *const error_markers[] = {
     NULL,
 };
 
-const char *http_error_marker(const char *body, size_t n)
+size_t http_error_markers(const char **out, size_t max, const char *body, size_t n)
 {
-	for (size_t i = 0; error_markers[i]; i++)
+	size_t k = 0;
+	for (size_t i = 0; error_markers[i] && k < max; i++)
 		if (http_memcasemem(body, n, error_markers[i]))
-			return error_markers[i];
-	return NULL;
+			out[k++] = error_markers[i];
+	return k;
 }
 
 static const char *const default_markers[] = {
@@ -376,8 +377,8 @@ const char *http_url_session_param(const char *url)
 	    "jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id", "sessid", "sid",
 	    NULL,
 	};
-	const char *q = strpbrk(url, ";?");
-	if (!q)
+	const char *q = strpbrk(url, ";?#");
+	if (!q || *q == '#')
 		return NULL;
 	for (const char *p = q; *p && *p != '#'; p++) {
 		if (*p != ';' && *p != '?' && *p != '&')

@@ -213,7 +213,7 @@ static void on_hit(void *ctx, const char *url, bool in_headers, const struct pan
 	snprintf(kind, sizeof(kind), "http-%s", pan_kind_name(h->kind));
 	char ep[300];
 	endpoint_of(ep, sizeof(ep), url);
-	char *msg = xasprintf("%s (%s%s%s) in the %s", what, h->masked,
+	char *msg = xasprintf("%s (shown masked: %s%s%s) in the %s", what, h->masked,
 	                      h->brand != PAN_BRAND_NONE ? ", " : "",
 	                      h->brand != PAN_BRAND_NONE ? pan_brand_name(h->brand) : "", where);
 	char *file = http_printable(url, HTTP_URL_MAX);
@@ -334,11 +334,16 @@ static void saw_response(struct http_run *R, const struct http_resp *r)
 			        "the error page names a version (%s...)", bv);
 		bad(&R->server_version, bv != NULL);
 	}
-	const char *em = http_error_marker(r->body.buf ? r->body.buf : "", r->body.len);
-	bad(&R->error_disclosure, em != NULL);
-	if (em && sset_add(&R->error_markers, em))
+	const char *em[8];
+	size_t nem = http_error_markers(em, 8, r->body.buf ? r->body.buf : "", r->body.len);
+	bad(&R->error_disclosure, nem > 0);
+	bool fresh = false;
+	for (size_t i = 0; i < nem; i++)
+		fresh = sset_add(&R->error_markers, em[i]) || fresh;
+	if (fresh)
 		finding(R, r->url, "http-error-disclosure", "medium", NULL,
-		        "the response shows internal error text ('%s')", em);
+		        "the response shows internal error text ('%s'%s)", em[0],
+		        nem > 1 ? " and more" : "");
 }
 
 /* A 2xx page: HTML, listing, default page, cache. Links go to *next. */

@@ -126,8 +126,8 @@ int http_cookie_parse(struct http_cookie *out, const char *value);
 bool http_has_version(const char *value);
 /* Whether a body shows a product/version token (error pages' footers). */
 const char *http_body_version(const char *body, size_t n);
-/* The first error-disclosure marker in a body (stack trace, SQL error), or NULL. */
-const char *http_error_marker(const char *body, size_t n);
+/* The error-disclosure markers in a body (stack trace, SQL error), at most max; their count. */
+size_t http_error_markers(const char **out, size_t max, const char *body, size_t n);
 /* The first default-page marker ("Welcome to nginx!") in a body, or NULL. */
 const char *http_default_page_marker(const char *body, size_t n);
 /* Whether a body is a directory listing (nginx, Apache, IIS, Python, ...). */
