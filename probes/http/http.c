@@ -485,8 +485,7 @@ static void check_headers(struct http_run *R, const struct http_resp *r)
 	} else {
 		good(&R->hsts_incsub, false);
 		good(&R->hsts_preload, false);
-		if (R->hsts_max_age < 0)
-			R->hsts_max_age = 0;
+		R->hsts_max_age = 0; /* the smallest of all: none */
 		sset_add(&R->headers_missing, "strict-transport-security");
 		finding(R, url, "http-no-hsts", "medium", NULL,
 		        https ? "no valid Strict-Transport-Security header"
