@@ -799,16 +799,19 @@ static void assess(struct http_run *R, const char *input)
 	if (root && !sset_has(&R->visited, root) && http_client_time_left(R->cl))
 		visit(R, root, NULL);
 	free(root);
-	/* The crawl: breadth first over same-origin links. */
-	for (size_t i = 0; i < next.n && R->pages < R->crawl; i++) {
+	/* The crawl: breadth first over same-origin links, `crawl` pages per URL. */
+	long pages = 1;
+	for (size_t i = 0; i < next.n && pages < R->crawl; i++) {
 		if (!same_origin(next.v[i], url) || sset_has(&R->visited, next.v[i]))
 			continue;
 		if (!http_client_time_left(R->cl)) {
 			R->complete = false;
 			break;
 		}
-		if (visit(R, next.v[i], &next) > 0)
+		if (visit(R, next.v[i], &next) > 0) {
 			R->pages++;
+			pages++;
+		}
 	}
 	/* Directories of the page and of its same-origin subresources: listings? */
 	char *d = http_dir_of(url);
