@@ -225,7 +225,8 @@ Test(http, missing_headers_bad_cookies_and_versions, .timeout = 60)
 	cr_assert(list_has(&f, "http.cookies.no_httponly", "PHPSESSID"));
 	cr_assert(list_has(&f, "http.cookies.no_samesite", "theme"));
 	const struct finding *fd = finding_of(&f, "http-cookie-not-secure");
-	cr_assert(fd && strcmp(fd->severity, "high") == 0, "a session cookie without Secure is high");
+	cr_assert(fd && strcmp(fd->severity, "high") == 0,
+	          "a session cookie without Secure is high");
 	is_bool(&f, "http.server_version_disclosed", true);
 	cr_assert_str_eq(get(&f, "http.powered_by", FACT_STRING)->s, "PHP/8.1.2");
 	cr_assert(strstr(get(&f, "http.server", FACT_STRING)->s, "nginx/"));
@@ -401,8 +402,8 @@ Test(http, stack_traces_and_default_pages, .timeout = 60)
 	cr_assert_eq(probe1(&f, &s, leaky, NULL), 0);
 	is_bool(&f, "http.error_disclosure", true);
 	cr_assert(list_has(&f, "http.error_disclosure.markers", "java.lang."));
-	cr_assert(list_has(&f, "http.error_disclosure.markers",
-	                   "You have an error in your SQL syntax"));
+	cr_assert(
+	    list_has(&f, "http.error_disclosure.markers", "You have an error in your SQL syntax"));
 	const struct finding *fd = finding_of(&f, "http-error-disclosure");
 	cr_assert(fd && strstr(fd->loc.file, "/leaky/assay-missing-"),
 	          "found on the request for a missing path");
@@ -617,9 +618,10 @@ Test(http, cli_sends_headers_and_cookies_and_prints_json, .timeout = 60)
 {
 	struct site s = site_start();
 	char *u = https_url(&s, "/auth.html");
-	struct tu_run r = tu_sh("%s probe http %s --ca-file %s/cert.pem --header 'X-Assay-Test: yes' "
-	                        "--cookie token=t0k --json",
-	                        tu_bin(), u, s.dir);
+	struct tu_run r =
+	    tu_sh("%s probe http %s --ca-file %s/cert.pem --header 'X-Assay-Test: yes' "
+	          "--cookie token=t0k --json",
+	          tu_bin(), u, s.dir);
 	cr_assert_eq(r.code, 0, "%s %s", r.out, r.err);
 	json_error_t je;
 	json_t *j = json_loads(r.out, 0, &je);
@@ -654,8 +656,8 @@ Test(http, plan_with_rules_judges_the_site, .timeout = 90)
 	                       "http.ca-file = %s/cert.pem\n",
 	                       s.plain, s.tls, s.dir);
 	char *pp = tu_write(dir, "plan.ini", plan);
-	struct tu_run r = tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(),
-	                        pp, dir);
+	struct tu_run r =
+	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
 	cr_assert_eq(r.code, 1, "rules fail: %s %s", r.out, r.err);
 	tu_run_free(&r);
 	char *res = xasprintf("%s/out/results.json", dir);

@@ -211,9 +211,9 @@ void http_csp_parse(struct http_csp *out, const char *value)
 
 /* Session cookie names of common stacks (OWASP session management cheat sheet). */
 static const char *const session_names[] = {
-    "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid", "sessionid", "session",
-    "sessid",     "sid",       "connect.sid",       "laravel_session", "_session_id",
-    "cfid",       "cftoken",   NULL,
+    "jsessionid", "phpsessid", "asp.net_sessionid", "aspsessionid",    "sessionid",   "session",
+    "sessid",     "sid",       "connect.sid",       "laravel_session", "_session_id", "cfid",
+    "cftoken",    NULL,
 };
 
 static bool is_session_name(const char *n)
@@ -292,8 +292,8 @@ bool http_has_version(const char *value)
 const char *http_body_version(const char *body, size_t n)
 {
 	static const char *const products[] = {
-	    "nginx/", "Apache/", "Microsoft-IIS/", "Apache Tomcat/", "Jetty(", "lighttpd/",
-	    "openresty/", "PHP/", "Werkzeug/", "gunicorn/", "Express ", NULL,
+	    "nginx/",     "Apache/", "Microsoft-IIS/", "Apache Tomcat/", "Jetty(",   "lighttpd/",
+	    "openresty/", "PHP/",    "Werkzeug/",      "gunicorn/",      "Express ", NULL,
 	};
 	for (size_t i = 0; products[i]; i++) {
 		const char *p = http_memcasemem(body, n, products[i]);
@@ -307,18 +307,38 @@ const char *http_body_version(const char *body, size_t n)
 /* Texts that only an unhandled error prints (each names its source stack). */
 static const char *const error_markers[] = {
     "Traceback (most recent call last)", /* Python */
-    "at java.", "java.lang.", "javax.servlet.", "org.springframework.", "org.apache.catalina.",
-    "Whitelabel Error Page",     /* Spring Boot */
-    "Exception in thread",       /* Java */
-    "Server Error in '/' Application", "System.Web.HttpException", "Stack Trace:", /* .NET */
-    "Fatal error</b>:", "Warning</b>:", "Parse error</b>:", "Stack trace:", /* PHP */
-    "You have an error in your SQL syntax", "SQLSTATE[", "ORA-0", "PG::",   /* SQL */
-    "ERROR:  syntax error at or near", "Microsoft OLE DB Provider", "ODBC Driver",
-    "SqlException", "SQLite3::", "sqlite3.OperationalError", "Unclosed quotation mark",
+    "at java.",
+    "java.lang.",
+    "javax.servlet.",
+    "org.springframework.",
+    "org.apache.catalina.",
+    "Whitelabel Error Page", /* Spring Boot */
+    "Exception in thread",   /* Java */
+    "Server Error in '/' Application",
+    "System.Web.HttpException",
+    "Stack Trace:", /* .NET */
+    "Fatal error</b>:",
+    "Warning</b>:",
+    "Parse error</b>:",
+    "Stack trace:", /* PHP */
+    "You have an error in your SQL syntax",
+    "SQLSTATE[",
+    "ORA-0",
+    "PG::", /* SQL */
+    "ERROR:  syntax error at or near",
+    "Microsoft OLE DB Provider",
+    "ODBC Driver",
+    "SqlException",
+    "SQLite3::",
+    "sqlite3.OperationalError",
+    "Unclosed quotation mark",
     "You're seeing this error because you have <code>DEBUG = True</code>", /* Django */
-    "ActionController::RoutingError", "ActiveRecord::",                     /* Rails */
-    "Whoops! There was an error.",                                          /* Laravel */
-    "node_modules/express", "at Object.<anonymous>", "at Module._compile",  /* Node */
+    "ActionController::RoutingError",
+    "ActiveRecord::",              /* Rails */
+    "Whoops! There was an error.", /* Laravel */
+    "node_modules/express",
+    "at Object.<anonymous>",
+    "at Module._compile", /* Node */
     NULL,
 };
 
@@ -374,8 +394,8 @@ bool http_is_dir_listing(const char *body, size_t n)
 const char *http_url_session_param(const char *url)
 {
 	static const char *const params[] = {
-	    "jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id", "sessid", "sid",
-	    NULL,
+	    "jsessionid", "phpsessid", "aspsessionid", "sessionid",
+	    "session_id", "sessid",    "sid",          NULL,
 	};
 	const char *q = strpbrk(url, ";?#");
 	if (!q || *q == '#')

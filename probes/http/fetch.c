@@ -245,7 +245,8 @@ int http_fetch(struct http_client *c, struct http_resp *r, const char *method, c
 	if (!http_client_time_left(c)) {
 		r->timed_out = true;
 		r->curl_code = CURLE_OPERATION_TIMEDOUT;
-		snprintf(r->error, sizeof(r->error), "the run's deadline passed before the request");
+		snprintf(r->error, sizeof(r->error),
+		         "the run's deadline passed before the request");
 		return -1;
 	}
 	struct curl_slist *hdrs = NULL;

@@ -139,7 +139,8 @@ static void endpoint_of(char *out, size_t len, const char *url)
 }
 
 static void finding(struct http_run *R, const char *url, const char *kind, const char *sev,
-                    const char *excerpt, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                    const char *excerpt, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 static void finding(struct http_run *R, const char *url, const char *kind, const char *sev,
                     const char *excerpt, const char *fmt, ...)
@@ -154,7 +155,9 @@ static void finding(struct http_run *R, const char *url, const char *kind, const
 	char ep[300];
 	endpoint_of(ep, sizeof(ep), url);
 	char *file = http_printable(url, HTTP_URL_MAX);
-	struct finding fd = {.kind = (char *)kind, .severity = (char *)sev, .message = msg,
+	struct finding fd = {.kind = (char *)kind,
+	                     .severity = (char *)sev,
+	                     .message = msg,
 	                     .excerpt = (char *)excerpt};
 	finding_loc_init(&fd.loc);
 	fd.loc.endpoint = ep;
@@ -200,7 +203,8 @@ static void on_hit(void *ctx, const char *url, bool in_headers, const struct pan
 		break;
 	case PAN_KIND_MASKED_WIDE:
 		R->pan_masked_wide++;
-		sev = "high", what = "a masked card number showing more than the first 6 and last 4";
+		sev = "high",
+		what = "a masked card number showing more than the first 6 and last 4";
 		break;
 	case PAN_KIND_MASKED_OK:
 		R->pan_masked_ok++;
@@ -217,8 +221,8 @@ static void on_hit(void *ctx, const char *url, bool in_headers, const struct pan
 	                      h->brand != PAN_BRAND_NONE ? ", " : "",
 	                      h->brand != PAN_BRAND_NONE ? pan_brand_name(h->brand) : "", where);
 	char *file = http_printable(url, HTTP_URL_MAX);
-	struct finding fd = {.kind = kind, .severity = (char *)sev, .message = msg,
-	                     .excerpt = (char *)h->excerpt};
+	struct finding fd = {
+	    .kind = kind, .severity = (char *)sev, .message = msg, .excerpt = (char *)h->excerpt};
 	finding_loc_init(&fd.loc);
 	fd.loc.endpoint = ep;
 	fd.loc.file = file;
@@ -260,8 +264,9 @@ static void saw_cookies(struct http_run *R, const struct http_resp *r)
 			continue; /* each cookie name is judged once, where first set */
 		if (!c.secure) {
 			sset_add(&R->cookies_insecure, c.name);
-			finding(R, r->url, "http-cookie-not-secure", c.session_like ? "high" : "low",
-			        NULL, "cookie '%s'%s is set without the Secure flag", c.name,
+			finding(R, r->url, "http-cookie-not-secure",
+			        c.session_like ? "high" : "low", NULL,
+			        "cookie '%s'%s is set without the Secure flag", c.name,
 			        c.session_like ? " (a session cookie)" : "");
 		}
 		if (!c.httponly) {
@@ -308,8 +313,9 @@ static void saw_response(struct http_run *R, const struct http_resp *r)
 	const char *loc = http_header_get(r, "location");
 	if (loc)
 		saw_session_url(R, r->url, loc);
-	static const char *const verh[] = {"server", "x-powered-by", "x-aspnet-version",
-	                                   "x-aspnetmvc-version", "x-generator", NULL};
+	static const char *const verh[] = {"server",           "x-powered-by",
+	                                   "x-aspnet-version", "x-aspnetmvc-version",
+	                                   "x-generator",      NULL};
 	for (size_t i = 0; verh[i]; i++) {
 		const char *v = http_header_get(r, verh[i]);
 		if (!v)
@@ -378,9 +384,10 @@ static void saw_page(struct http_run *R, const struct http_resp *r, bool sensiti
 				sset_add(&R->scripts_3p, s->url);
 				if (!s->sri) {
 					sset_add(&R->scripts_3p_no_sri, s->url);
-					finding(R, r->url, "http-script-no-sri", "medium", NULL,
-					        "third-party script without Subresource Integrity: %s",
-					        s->url);
+					finding(
+					    R, r->url, "http-script-no-sri", "medium", NULL,
+					    "third-party script without Subresource Integrity: %s",
+					    s->url);
 				}
 			}
 		}
@@ -517,8 +524,10 @@ static void check_headers(struct http_run *R, const struct http_resp *r)
 		                    : "no Content-Security-Policy header");
 	} else if (c.unsafe_inline || c.unsafe_eval || c.wildcard || c.no_script_limit) {
 		finding(R, url, "http-csp-weak", "low", NULL,
-		        "the Content-Security-Policy allows%s%s%s%s", c.unsafe_inline ? " unsafe-inline" : "",
-		        c.unsafe_eval ? " unsafe-eval" : "", c.wildcard ? " wildcard script sources" : "",
+		        "the Content-Security-Policy allows%s%s%s%s",
+		        c.unsafe_inline ? " unsafe-inline" : "",
+		        c.unsafe_eval ? " unsafe-eval" : "",
+		        c.wildcard ? " wildcard script sources" : "",
 		        c.no_script_limit ? " any script (no script-src or default-src)" : "");
 	}
 	sb_free(&csp);
@@ -547,7 +556,8 @@ static void check_headers(struct http_run *R, const struct http_resp *r)
 	bad(&R->refpol_unsafe, rp_unsafe);
 	if (!rp) {
 		sset_add(&R->headers_missing, "referrer-policy");
-		finding(R, url, "http-no-referrer-policy", "low", NULL, "no Referrer-Policy header");
+		finding(R, url, "http-no-referrer-policy", "low", NULL,
+		        "no Referrer-Policy header");
 	} else if (rp_unsafe) {
 		finding(R, url, "http-referrer-policy-unsafe", "low", NULL,
 		        "Referrer-Policy sends full URLs to other sites");
@@ -573,9 +583,10 @@ static void check_methods(struct http_run *R, const char *url)
 			bool on = r.status >= 200 && r.status < 300;
 			bad(i == 0 ? &R->trace : &R->track, on);
 			if (on)
-				finding(R, url, i == 0 ? "http-trace" : "http-track", "medium", NULL,
-				        "the %s method is answered with %ld (cross-site tracing)", m[i],
-				        r.status);
+				finding(R, url, i == 0 ? "http-trace" : "http-track", "medium",
+				        NULL,
+				        "the %s method is answered with %ld (cross-site tracing)",
+				        m[i], r.status);
 		}
 		http_resp_free(&r);
 	}
@@ -585,7 +596,8 @@ static void check_methods(struct http_run *R, const char *url)
 		const char *allow = http_header_get(&r, "allow");
 		if (allow) {
 			char *a = xstrdup(allow), *save = NULL;
-			for (char *t = strtok_r(a, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+			for (char *t = strtok_r(a, ", ", &save); t;
+			     t = strtok_r(NULL, ", ", &save)) {
 				for (char *p = t; *p; p++)
 					*p = (char)toupper((unsigned char)*p);
 				char *pt = http_printable(t, 24);
@@ -918,14 +930,16 @@ static void emit(struct http_run *R)
 		emit_list(f, "http.cookies.insecure", &R->cookies_insecure);
 		emit_list(f, "http.cookies.no_httponly", &R->no_httponly);
 		emit_list(f, "http.cookies.no_samesite", &R->no_samesite);
-		emit_bool(f, "http.session_id_in_url", R->session_in_url < 0 ? 0 : R->session_in_url);
+		emit_bool(f, "http.session_id_in_url",
+		          R->session_in_url < 0 ? 0 : R->session_in_url);
 		emit_list(f, "http.session_id_in_url.params", &R->session_params);
 		facts_add_string(f, "http.server", R->server ? R->server : "");
 		if (R->powered_by)
 			facts_add_string(f, "http.powered_by", R->powered_by);
 		emit_bool(f, "http.server_version_disclosed",
 		          R->server_version < 0 ? 0 : R->server_version);
-		emit_bool(f, "http.error_disclosure", R->error_disclosure < 0 ? 0 : R->error_disclosure);
+		emit_bool(f, "http.error_disclosure",
+		          R->error_disclosure < 0 ? 0 : R->error_disclosure);
 		emit_list(f, "http.error_disclosure.markers", &R->error_markers);
 		if (R->not_found_status >= 0)
 			facts_add_int(f, "http.not_found.status", R->not_found_status);
@@ -1061,7 +1075,8 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 		const char *h = t->options[i].value;
 		const char *colon = strchr(h, ':');
 		if (!colon || colon == h || strpbrk(h, "\r\n")) {
-			facts_error(out, "http.header '%.80s': expected 'Name: value' on one line", h);
+			facts_error(out, "http.header '%.80s': expected 'Name: value' on one line",
+			            h);
 			rc = -1;
 			goto out;
 		}
@@ -1091,9 +1106,10 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	if (tls_failed) {
 		R.tls_verified = 0;
 		R.tls_error = http_printable(te, 200);
-		finding(&R, R.final_url ? R.final_url : t->inputs[0].value, "http-tls-invalid", "high",
-		        NULL, "the TLS certificate does not verify: %s", R.tls_error);
-	} else if (R.https == 1 || (R.chain.n && strncasecmp(R.chain.v[R.chain.n - 1], "https:", 6) == 0)) {
+		finding(&R, R.final_url ? R.final_url : t->inputs[0].value, "http-tls-invalid",
+		        "high", NULL, "the TLS certificate does not verify: %s", R.tls_error);
+	} else if (R.https == 1 ||
+	           (R.chain.n && strncasecmp(R.chain.v[R.chain.n - 1], "https:", 6) == 0)) {
 		R.tls_verified = 1;
 	}
 	if (!R.complete)
@@ -1109,14 +1125,13 @@ out:
 	free(R.cors_origin);
 	free(R.final_url);
 	free(R.tls_error);
-	struct sset *sets[] = {&R.chain,         &R.headers_missing, &R.cookies,
-	                       &R.cookies_insecure, &R.no_httponly,   &R.no_samesite,
-	                       &R.session_params, &R.error_markers,   &R.listing_urls,
-	                       &R.mixed_urls,    &R.scripts,         &R.scripts_no_sri,
-	                       &R.scripts_3p,    &R.scripts_3p_no_sri, &R.allow,
-	                       &R.risky,         &R.pan_pages,       &R.cache_missing,
-	                       &R.truncated,     &R.timeouts,        &R.visited,
-	                       &R.subdirs,       &R.default_markers};
+	struct sset *sets[] = {
+	    &R.chain,        &R.headers_missing,   &R.cookies,        &R.cookies_insecure,
+	    &R.no_httponly,  &R.no_samesite,       &R.session_params, &R.error_markers,
+	    &R.listing_urls, &R.mixed_urls,        &R.scripts,        &R.scripts_no_sri,
+	    &R.scripts_3p,   &R.scripts_3p_no_sri, &R.allow,          &R.risky,
+	    &R.pan_pages,    &R.cache_missing,     &R.truncated,      &R.timeouts,
+	    &R.visited,      &R.subdirs,           &R.default_markers};
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		sset_free(sets[i]);
 	return rc;

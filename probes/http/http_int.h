@@ -21,14 +21,14 @@
 #include <stdint.h>
 
 /* Bounds on what one hostile server can make the probe hold. */
-#define HTTP_HEADERS_MAX     200        /* header lines kept per response */
-#define HTTP_HEADER_LEN_MAX  8192       /* bytes kept of one header line */
-#define HTTP_MAX_BODY_DFLT   (4u << 20) /* bytes downloaded of one body */
-#define HTTP_REDIRECTS_MAX   10         /* hops followed in a redirect chain */
-#define HTTP_URL_MAX         2048       /* longer URLs are not followed */
-#define HTTP_LIST_MAX        200        /* items in one list fact */
-#define HTTP_PAGE_LINKS_MAX  500        /* links taken from one page */
-#define HTTP_PAGE_SCRIPTS_MAX 200       /* scripts taken from one page */
+#define HTTP_HEADERS_MAX      200        /* header lines kept per response */
+#define HTTP_HEADER_LEN_MAX   8192       /* bytes kept of one header line */
+#define HTTP_MAX_BODY_DFLT    (4u << 20) /* bytes downloaded of one body */
+#define HTTP_REDIRECTS_MAX    10         /* hops followed in a redirect chain */
+#define HTTP_URL_MAX          2048       /* longer URLs are not followed */
+#define HTTP_LIST_MAX         200        /* items in one list fact */
+#define HTTP_PAGE_LINKS_MAX   500        /* links taken from one page */
+#define HTTP_PAGE_SCRIPTS_MAX 200        /* scripts taken from one page */
 
 /* --- fetch.c --- */
 
@@ -53,12 +53,11 @@ struct http_resp {
 struct http_client;
 
 /* Called for each card-data hit in a response; url is the response's. */
-typedef void (*http_hit_fn)(void *ctx, const char *url, bool in_headers,
-                            const struct pan_hit *hit);
+typedef void (*http_hit_fn)(void *ctx, const char *url, bool in_headers, const struct pan_hit *hit);
 
 struct http_client_cfg {
-	const char *ca_file;       /* NULL: the system store */
-	const char *cookie;        /* sent on every request, or NULL */
+	const char *ca_file;        /* NULL: the system store */
+	const char *cookie;         /* sent on every request, or NULL */
 	const char *const *headers; /* "K: V", NULL-terminated, or NULL */
 	double request_timeout_ms;
 	double deadline_ms; /* time_mono_ms() after which no request starts */
@@ -116,7 +115,7 @@ struct http_cookie {
 	char name[65]; /* printable ASCII, cut at 64 */
 	bool secure;
 	bool httponly;
-	char samesite[8]; /* "Strict", "Lax", "None", or "" when absent or unknown */
+	char samesite[8];  /* "Strict", "Lax", "None", or "" when absent or unknown */
 	bool session_like; /* the name is a well-known session cookie name */
 };
 /* RFC 6265 §5.2. Returns -1 for a line with no name=value pair. */

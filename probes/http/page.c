@@ -144,7 +144,8 @@ static void subresource(struct walk *w, const char *ref, bool dir_probe)
 	if (!u)
 		return;
 	if (w->https && strncasecmp(u, "http://", 7) == 0)
-		push_unique(&w->p->mixed, &w->p->nmixed, &w->p->capmixed, xstrdup(u), HTTP_LIST_MAX);
+		push_unique(&w->p->mixed, &w->p->nmixed, &w->p->capmixed, xstrdup(u),
+		            HTTP_LIST_MAX);
 	char o[512];
 	if (dir_probe && http_origin(o, sizeof(o), u) == 0 && strcmp(o, w->origin) == 0) {
 		char *d = http_dir_of(u);
