@@ -488,8 +488,8 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	char *dir = tu_tmpdir();
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
 	struct tu_run r = tu_sh("cp -r examples scripts %s/ && mkdir -p %s/fixtures && "
-	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls fixtures/http "
-	                        "%s/fixtures/ && cd %s && "
+	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls "
+	                        "fixtures/http %s/fixtures/ && cd %s && "
 	                        "ASSAY_RULES_DIR=%s/rules scripts/demo %s/%s",
 	                        dir, dir, dir, dir, getenv("PWD") ? getenv("PWD") : ".",
 	                        getenv("PWD") ? getenv("PWD") : ".", tu_bin());
