@@ -18,6 +18,17 @@
 
 extern const struct probe probe_http;
 
+/* The fixtures are on loopback: a proxy from the environment must not be used. */
+static void no_proxy(void)
+{
+	static const char *const vars[] = {"http_proxy",  "https_proxy", "HTTP_PROXY",
+	                                   "HTTPS_PROXY", "all_proxy",   "ALL_PROXY"};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+}
+
+TestSuite(http, .init = no_proxy);
+
 struct site {
 	char *dir;
 	int plain, tls;
@@ -602,6 +613,11 @@ Test(http, refused_and_bad_urls_and_options, .timeout = 60)
 	facts_free(&f);
 	cr_assert_eq(probe1(&f, NULL, "ftp://127.0.0.1/", NULL), -1);
 	cr_assert(error_has(&f, "expected an http:// or https:// URL"));
+	facts_free(&f);
+	cr_assert_eq(probe1(&f, NULL, "http://admin:s3cret@127.0.0.1:19199/", NULL), -1);
+	cr_assert(error_has(&f, "credentials in a URL"));
+	for (size_t i = 0; i < f.nerrors; i++)
+		cr_assert_null(strstr(f.errors[i], "s3cret"), "the password reached an error");
 	facts_free(&f);
 	cr_assert_eq(probe1(&f, NULL, "http://127.0.0.1:19199/", "crawl=0"), -1);
 	cr_assert(error_has(&f, "http.crawl"));

@@ -42,7 +42,8 @@
 
 #define HTTP_DEFAULT_TIMEOUT_S     120.0
 #define HTTP_DEFAULT_REQ_TIMEOUT_S 10.0
-#define HTTP_CRAWL_MAX             10000
+#define HTTP_CRAWL_MAX             1000
+#define HTTP_VISITED_MAX           4096 /* URLs asked for or queued per run */
 #define HTTP_DIR_PROBES_MAX        4
 #define HTTP_FINDINGS_MAX          300 /* findings per run; the counts stay exact */
 
@@ -59,10 +60,11 @@ static const struct probe_option http_options[] = {
     {NULL, NULL},
 };
 
-/* A bounded list of distinct strings, in first-seen order. */
+/* A bounded list of distinct strings, in first-seen order; max 0 is HTTP_LIST_MAX. */
 struct sset {
 	char **v;
 	size_t n, cap;
+	size_t max;
 };
 
 static bool sset_has(const struct sset *s, const char *x)
@@ -76,7 +78,7 @@ static bool sset_has(const struct sset *s, const char *x)
 /* Adds x; false if it was there (or the list is full). */
 static bool sset_add(struct sset *s, const char *x)
 {
-	if (sset_has(s, x) || s->n >= HTTP_LIST_MAX)
+	if (sset_has(s, x) || s->n >= (s->max ? s->max : HTTP_LIST_MAX))
 		return false;
 	*ARRAY_PUSH(s->v, s->n, s->cap) = xstrdup(x);
 	return true;
@@ -725,6 +727,15 @@ static void assess(struct http_run *R, const char *input)
 		facts_error(R->out, "'%.200s': expected an http:// or https:// URL", input);
 		return;
 	}
+	/* URLs are written into facts and reports: no password may ride in one. */
+	const char *at = strchr(input, '@'), *path = strchr(strstr(input, "://") + 3, '/');
+	if (at && (!path || at < path)) {
+		facts_error(R->out,
+		            "%.*s...: credentials in a URL would reach the reports; send them with "
+		            "http.header = Authorization: ... instead",
+		            (int)(strstr(input, "://") - input + 3), input);
+		return;
+	}
 	bool in_https = strncasecmp(input, "https:", 6) == 0;
 	struct http_resp page;
 	struct sset chain = {0};
@@ -798,7 +809,7 @@ static void assess(struct http_run *R, const char *input)
 	good(&R->https, https);
 	check_headers(R, &page);
 	sset_add(&R->visited, url);
-	struct sset next = {0};
+	struct sset next = {.max = HTTP_VISITED_MAX};
 	saw_page(R, &page, card, &next);
 	R->pages++;
 	http_resp_free(&page);
@@ -1024,6 +1035,7 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	    .options_status = -1,
 	    .not_found_status = -1,
 	    .complete = true,
+	    .visited = {.max = HTTP_VISITED_MAX},
 	};
 	struct http_client_cfg cfg = {
 	    .request_timeout_ms = HTTP_DEFAULT_REQ_TIMEOUT_S * 1000,

@@ -62,6 +62,9 @@ char *http_resolve(const char *base, const char *ref)
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
 		goto done;
 	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	/* Credentials in a link are not followed into facts and reports. */
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
 	if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK && strlen(full) <= HTTP_URL_MAX)
 		out = xstrdup(full);
 done:
