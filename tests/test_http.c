@@ -193,6 +193,7 @@ Test(http, good_site_behind_a_redirect_chain, .timeout = 60)
 	cr_assert_eq(count_of(&f, "http.cookies.insecure"), 0);
 	cr_assert_eq(count_of(&f, "http.cookies.no_httponly"), 0);
 	cr_assert_eq(count_of(&f, "http.cookies.no_samesite"), 0);
+	cr_assert_eq(count_of(&f, "http.cookies.session_weak"), 0);
 	is_bool(&f, "http.server_version_disclosed", false);
 	is_bool(&f, "http.error_disclosure", false);
 	cr_assert_eq(int_of(&f, "http.not_found.status"), 404);
@@ -235,6 +236,8 @@ Test(http, missing_headers_bad_cookies_and_versions, .timeout = 60)
 	cr_assert(!list_has(&f, "http.cookies.insecure", "theme"), "theme is Secure");
 	cr_assert(list_has(&f, "http.cookies.no_httponly", "PHPSESSID"));
 	cr_assert(list_has(&f, "http.cookies.no_samesite", "theme"));
+	cr_assert(list_has(&f, "http.cookies.session_weak", "PHPSESSID"));
+	cr_assert(!list_has(&f, "http.cookies.session_weak", "theme"), "theme is no session");
 	const struct finding *fd = finding_of(&f, "http-cookie-not-secure");
 	cr_assert(fd && strcmp(fd->severity, "high") == 0,
 	          "a session cookie without Secure is high");

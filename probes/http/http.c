@@ -121,9 +121,9 @@ struct http_run {
 	char *server, *powered_by, *cors_origin, *final_url, *tls_error;
 
 	struct sset chain, headers_missing, cookies, cookies_insecure, no_httponly, no_samesite,
-	    session_params, error_markers, listing_urls, mixed_urls, scripts, scripts_no_sri,
-	    scripts_3p, scripts_3p_no_sri, allow, risky, pan_pages, cache_missing, truncated,
-	    timeouts, visited, subdirs, default_markers;
+	    session_weak, session_params, error_markers, listing_urls, mixed_urls, scripts,
+	    scripts_no_sri, scripts_3p, scripts_3p_no_sri, allow, risky, pan_pages, cache_missing,
+	    truncated, timeouts, visited, subdirs, default_markers;
 	int64_t pan_exposed, pan_masked_wide, pan_masked_ok, pan_low, pan_cvv, pan_pin, pan_track;
 	int64_t inline_scripts, pages;
 	bool complete;
@@ -278,6 +278,8 @@ static void saw_cookies(struct http_run *R, const struct http_resp *r)
 				        "session cookie '%s' is readable by scripts (no HttpOnly)",
 				        c.name);
 		}
+		if (c.session_like && (!c.secure || !c.httponly || !c.samesite[0]))
+			sset_add(&R->session_weak, c.name);
 		if (!c.samesite[0]) {
 			sset_add(&R->no_samesite, c.name);
 			if (c.session_like)
@@ -941,6 +943,7 @@ static void emit(struct http_run *R)
 		emit_list(f, "http.cookies.insecure", &R->cookies_insecure);
 		emit_list(f, "http.cookies.no_httponly", &R->no_httponly);
 		emit_list(f, "http.cookies.no_samesite", &R->no_samesite);
+		emit_list(f, "http.cookies.session_weak", &R->session_weak);
 		emit_bool(f, "http.session_id_in_url",
 		          R->session_in_url < 0 ? 0 : R->session_in_url);
 		emit_list(f, "http.session_id_in_url.params", &R->session_params);
@@ -1138,12 +1141,12 @@ out:
 	free(R.final_url);
 	free(R.tls_error);
 	struct sset *sets[] = {
-	    &R.chain,        &R.headers_missing,   &R.cookies,        &R.cookies_insecure,
-	    &R.no_httponly,  &R.no_samesite,       &R.session_params, &R.error_markers,
-	    &R.listing_urls, &R.mixed_urls,        &R.scripts,        &R.scripts_no_sri,
-	    &R.scripts_3p,   &R.scripts_3p_no_sri, &R.allow,          &R.risky,
-	    &R.pan_pages,    &R.cache_missing,     &R.truncated,      &R.timeouts,
-	    &R.visited,      &R.subdirs,           &R.default_markers};
+	    &R.chain,          &R.headers_missing, &R.cookies,           &R.cookies_insecure,
+	    &R.no_httponly,    &R.no_samesite,     &R.session_weak,      &R.session_params,
+	    &R.error_markers,  &R.listing_urls,    &R.mixed_urls,        &R.scripts,
+	    &R.scripts_no_sri, &R.scripts_3p,      &R.scripts_3p_no_sri, &R.allow,
+	    &R.risky,          &R.pan_pages,       &R.cache_missing,     &R.truncated,
+	    &R.timeouts,       &R.visited,         &R.subdirs,           &R.default_markers};
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		sset_free(sets[i]);
 	return rc;
