@@ -695,3 +695,55 @@ Test(http, plan_with_rules_judges_the_site, .timeout = 90)
 	free(dir);
 	site_stop(&s);
 }
+
+/* The verdict of rule on target in results.json, or "" when absent. */
+static const char *verdict(json_t *root, const char *rule, const char *target)
+{
+	json_t *rows = json_object_get(root, "results"), *row;
+	size_t i;
+	json_array_foreach(rows, i, row)
+	{
+		const char *id = json_string_value(json_object_get(row, "rule"));
+		const char *t = json_string_value(json_object_get(row, "target"));
+		if (id && t && strcmp(id, rule) == 0 && strcmp(t, target) == 0)
+			return json_string_value(json_object_get(row, "verdict"));
+	}
+	return "";
+}
+
+Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
+{
+	struct site s = site_start();
+	char *dir = tu_tmpdir();
+	char *plan = xasprintf("[assessment]\nname = http updss\nrules = updss\n"
+	                       "[target good]\nhttp = http://127.0.0.1:%d/hop1\n"
+	                       "http.ca-file = %s/cert.pem\n"
+	                       "[target bare]\nhttp = https://127.0.0.1:%d/bare.html\n"
+	                       "http.ca-file = %s/cert.pem\n"
+	                       "[target leaky]\nhttp = https://127.0.0.1:%d/leaky/\n"
+	                       "http.ca-file = %s/cert.pem\n",
+	                       s.plain, s.dir, s.tls, s.dir, s.tls, s.dir);
+	char *pp = tu_write(dir, "plan.ini", plan);
+	struct tu_run r =
+	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
+	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	json_error_t je;
+	json_t *j = json_load_file(res, 0, &je);
+	cr_assert(j, "%s: %s", res, je.text);
+	static const char *const ids[] = {"UPD-18", "UPD-19", "UPD-20", "UPD-23"};
+	for (size_t i = 0; i < 4; i++)
+		cr_expect_str_eq(verdict(j, ids[i], "good"), "pass", "%s on good", ids[i]);
+	cr_expect_str_eq(verdict(j, "UPD-18", "bare"), "pass");
+	cr_expect_str_eq(verdict(j, "UPD-19", "bare"), "fail");
+	cr_expect_str_eq(verdict(j, "UPD-20", "bare"), "fail");
+	cr_expect_str_eq(verdict(j, "UPD-23", "bare"), "fail");
+	cr_expect_str_eq(verdict(j, "UPD-19", "leaky"), "fail");
+	json_decref(j);
+	free(res);
+	free(pp);
+	free(plan);
+	free(dir);
+	site_stop(&s);
+}
