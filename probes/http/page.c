@@ -22,7 +22,9 @@
 
 #include <curl/curl.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -214,8 +216,17 @@ static void visit(struct walk *w, xmlNode *n)
 	}
 }
 
+/* libxml2 must be initialised once before threads parse at the same time. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+	xmlInitParser();
+}
+
 void http_page_parse(struct http_page *p, const char *url, const char *body, size_t len)
 {
+	pthread_once(&xml_once, xml_init);
 	memset(p, 0, sizeof(*p));
 	if (len > INT32_MAX)
 		len = INT32_MAX;
