@@ -655,6 +655,7 @@ Test(http, cli_sends_headers_and_cookies_and_prints_json, .timeout = 60)
 	r = tu_sh("%s probe http %s --ca-file %s/cert.pem", tu_bin(), u, s.dir);
 	cr_assert_eq(r.code, 0);
 	cr_assert(strstr(r.out, "http.status = 403"), "%s", r.out);
+	cr_assert(strstr(r.out, "transport   https yes"), "the summary leads: %s", r.out);
 	tu_run_free(&r);
 	r = tu_sh("%s probe http %s --crawl x", tu_bin(), u);
 	cr_assert_eq(r.code, 3, "a bad option value is the probe's error");

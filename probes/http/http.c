@@ -1152,6 +1152,72 @@ out:
 	return rc;
 }
 
+/* --- the summary `assay probe http` prints above the facts --- */
+
+static const char *yn(const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	return !v || v->type != FACT_BOOL ? "-" : v->b ? "yes" : "no";
+}
+
+static long long num(const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	return v && v->type == FACT_INT ? (long long)v->i : 0;
+}
+
+/* "a, b" of a list fact (at most 3 items shown), or "none". */
+static void list_str(char *out, size_t len, const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	size_t n = v && v->type == FACT_LIST ? v->nitems : 0;
+	int w = snprintf(out, len, "%s", n ? "" : "none");
+	for (size_t i = 0; i < n && i < 3 && w >= 0 && (size_t)w < len; i++)
+		w += snprintf(out + w, len - (size_t)w, "%s%s", i ? ", " : "", v->items[i]);
+	if (n > 3 && w >= 0 && (size_t)w < len)
+		snprintf(out + w, len - (size_t)w, " (+%zu)", n - 3);
+}
+
+static int http_print(FILE *out, const struct facts *f)
+{
+	if (!facts_get(f, "http.hsts.present"))
+		return -1; /* no page was reached: the facts and errors say it all */
+	char a[400], b[400];
+	fprintf(out, "  transport   https %s, plain http redirects to https %s, TLS verified %s\n",
+	        yn(f, "http.https"), yn(f, "http.https_redirect"), yn(f, "http.tls.verified"));
+	fprintf(out, "  hsts        %s: max-age %lld d, includeSubDomains %s, preload %s\n",
+	        yn(f, "http.hsts.present"), num(f, "http.hsts.max_age_s") / 86400,
+	        yn(f, "http.hsts.include_subdomains"), yn(f, "http.hsts.preload"));
+	list_str(a, sizeof(a), f, "http.headers.missing");
+	fprintf(out,
+	        "  headers     missing: %s; CSP unsafe-inline %s, unsafe-eval %s, wildcard %s\n", a,
+	        yn(f, "http.csp.unsafe_inline"), yn(f, "http.csp.unsafe_eval"),
+	        yn(f, "http.csp.wildcard"));
+	list_str(a, sizeof(a), f, "http.cookies.insecure");
+	list_str(b, sizeof(b), f, "http.cookies.session_weak");
+	fprintf(out, "  cookies     without Secure: %s; weak session cookies: %s; id in URL %s\n",
+	        a, b, yn(f, "http.session_id_in_url"));
+	fprintf(out,
+	        "  disclosure  version %s, error text %s, default page %s, directory listing %s\n",
+	        yn(f, "http.server_version_disclosed"), yn(f, "http.error_disclosure"),
+	        yn(f, "http.default_page"), yn(f, "http.dir_listing"));
+	fprintf(out, "  methods     TRACE %s, TRACK %s; CORS any origin with credentials %s\n",
+	        yn(f, "http.trace_enabled"), yn(f, "http.track_enabled"),
+	        yn(f, "http.cors.wildcard_credentials"));
+	fprintf(out,
+	        "  card data   full numbers %lld, masks wider than 6+4 %lld, correct masks %lld\n",
+	        num(f, "http.pan.exposed"), num(f, "http.pan.masked_too_wide"),
+	        num(f, "http.pan.masked_ok"));
+	const struct fact_value *sc = facts_get(f, "http.scripts");
+	const struct fact_value *tp = facts_get(f, "http.scripts.third_party_without_sri");
+	fprintf(out, "  scripts     %zu (third-party without SRI %zu), mixed content %s\n",
+	        sc && sc->type == FACT_LIST ? sc->nitems : 0,
+	        tp && tp->type == FACT_LIST ? tp->nitems : 0, yn(f, "http.mixed_content"));
+	fprintf(out, "  visited     %lld pages in %lld requests\n", num(f, "http.pages"),
+	        num(f, "http.requests"));
+	return 0;
+}
+
 const struct probe probe_http = {
     .name = "http",
     .summary = "web endpoint: HTTPS redirect, HSTS, headers, cookies, disclosure, methods, "
@@ -1159,5 +1225,6 @@ const struct probe probe_http = {
     .keys = http_keys,
     .options = http_options,
     .run = http_run,
+    .print = http_print,
     .cost = 2,
 };
