@@ -748,3 +748,72 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	free(dir);
 	site_stop(&s);
 }
+
+Test(http, script_baseline_from_a_list_or_a_previous_run, .timeout = 90)
+{
+	struct site s = site_start();
+	char *dir = tu_tmpdir();
+	char *app = https_url(&s, "/js/app.js");
+	char *list =
+	    xasprintf("# the authorised inventory\n%s\nhttps://old.assay.invalid/gone.js\n\n", app);
+	char *lp = tu_write(dir, "scripts.txt", list);
+	char *opt = xasprintf("baseline=%s", lp);
+	char *u = https_url(&s, "/scripts.html");
+	struct facts f;
+	cr_assert_eq(probe1(&f, &s, u, opt), 0);
+	cr_assert_eq(count_of(&f, "http.scripts.added"), 3);
+	cr_assert(list_has(&f, "http.scripts.added", "https://tracker.assay.invalid/t.js"));
+	cr_assert(!list_has(&f, "http.scripts.added", app));
+	cr_assert_eq(count_of(&f, "http.scripts.removed"), 1);
+	cr_assert(list_has(&f, "http.scripts.removed", "https://old.assay.invalid/gone.js"));
+	cr_assert_not_null(finding_of(&f, "http-script-new"));
+	facts_free(&f);
+
+	/* A previous run's results.json: the inventory of the same target. */
+	char *plan = xasprintf("[assessment]\nname = b\nrules = example\n[target shop]\n"
+	                       "http = %s\nhttp.ca-file = %s/cert.pem\n",
+	                       u, s.dir);
+	char *pp = tu_write(dir, "plan.ini", plan);
+	struct tu_run r =
+	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/prev --format json", tu_bin(), pp, dir);
+	tu_run_free(&r);
+	char *good = https_url(&s, "/good.html");
+	char *plan2 = xasprintf("[assessment]\nname = b\nrules = example\n[target shop]\n"
+	                        "http = %s\nhttp.ca-file = %s/cert.pem\n"
+	                        "http.baseline = %s/prev/results.json\n",
+	                        good, s.dir, dir);
+	char *pp2 = tu_write(dir, "plan2.ini", plan2);
+	r = tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/now --format json", tu_bin(), pp2, dir);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/now/results.json", dir);
+	json_error_t je;
+	json_t *j = json_load_file(res, 0, &je);
+	cr_assert(j, "%s", je.text);
+	json_t *facts = json_object_get(json_array_get(json_object_get(j, "runs"), 0), "facts");
+	cr_assert_eq(json_array_size(json_object_get(facts, "http.scripts.added")), 0,
+	             "good.html loads only /js/app.js, which scripts.html had");
+	cr_assert_eq(json_array_size(json_object_get(facts, "http.scripts.removed")), 3);
+	json_decref(j);
+
+	/* A results.json without this target is an error that names it. */
+	const char *urls[] = {u, NULL};
+	char *bad = xasprintf("baseline=%s/now/results.json", dir);
+	const char *opts[] = {bad, NULL};
+	cr_assert_eq(probe(&f, &s, urls, opts, false), -1);
+	cr_assert(error_has(&f, "no http run of target 'test'"));
+	facts_free(&f);
+	free(bad);
+	free(res);
+	free(pp2);
+	free(plan2);
+	free(good);
+	free(pp);
+	free(plan);
+	free(u);
+	free(opt);
+	free(lp);
+	free(list);
+	free(app);
+	free(dir);
+	site_stop(&s);
+}

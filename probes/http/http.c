@@ -38,6 +38,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
 #include <openssl/rand.h>
 
 #define HTTP_DEFAULT_TIMEOUT_S     120.0
@@ -57,6 +58,8 @@ static const struct probe_option http_options[] = {
     {"plain-port", "port of the plain-http listener for an https URL (default 80 for :443)"},
     {"request-timeout", "seconds one request may take (default 10)"},
     {"max-body", "bytes read of one response body (default 4M; k, M suffixes)"},
+    {"baseline", "the previous run's results.json (or a list of script URLs, one a line): "
+                 "scripts added or removed since"},
     {NULL, NULL},
 };
 
@@ -859,6 +862,93 @@ static void assess(struct http_run *R, const char *input)
 	sset_free(&chain);
 }
 
+/* --- the script baseline (PCI DSS 6.4.3, 11.6.1: changes to payment-page scripts) --- */
+
+#define HTTP_BASELINE_MAX_BYTES (16u << 20)
+
+/*
+ * Load the previous inventory from path: a results.json (the http.scripts
+ * fact of this target's http run) or plain text, one URL a line ('#'
+ * comments). 0, or -1 with a message in err.
+ */
+static int baseline_load(struct sset *out, const char *path, const char *target, char *err,
+                         size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (file_read_all(&buf, &len, path, HTTP_BASELINE_MAX_BYTES) < 0) {
+		snprintf(err, errlen, "http.baseline %.200s: cannot read it (or over 16 MiB)",
+		         path);
+		return -1;
+	}
+	out->max = HTTP_VISITED_MAX;
+	size_t i = 0;
+	while (i < len && isspace((unsigned char)buf[i]))
+		i++;
+	int rc = 0;
+	if (i < len && buf[i] == '{') {
+		json_error_t je;
+		json_t *root = json_loadb(buf, len, 0, &je);
+		json_t *runs = root ? json_object_get(root, "runs") : NULL, *run;
+		size_t k;
+		bool found = false;
+		json_array_foreach(runs, k, run)
+		{
+			const char *p = json_string_value(json_object_get(run, "probe"));
+			const char *tn = json_string_value(json_object_get(run, "target"));
+			json_t *list =
+			    json_object_get(json_object_get(run, "facts"), "http.scripts");
+			if (!p || strcmp(p, "http") != 0 || !tn || strcmp(tn, target) != 0 ||
+			    !json_is_array(list))
+				continue;
+			found = true;
+			size_t m;
+			json_t *item;
+			json_array_foreach(list, m, item) if (json_is_string(item))
+			    sset_add(out, json_string_value(item));
+		}
+		if (!root)
+			snprintf(err, errlen, "http.baseline %.200s:%d: not JSON: %s", path,
+			         je.line, je.text);
+		else if (!found)
+			snprintf(err, errlen,
+			         "http.baseline %.200s: no http run of target '%.100s' with "
+			         "http.scripts",
+			         path, target);
+		rc = root && found ? 0 : -1;
+		json_decref(root);
+	} else {
+		char *save = NULL;
+		for (char *line = strtok_r(buf, "\r\n", &save); line;
+		     line = strtok_r(NULL, "\r\n", &save)) {
+			char *l = str_trim(line);
+			if (*l && *l != '#' && strlen(l) <= HTTP_URL_MAX)
+				sset_add(out, l);
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static void baseline_diff(struct http_run *R, const struct sset *base, const char *url)
+{
+	struct sset added = {.max = HTTP_VISITED_MAX}, removed = {.max = HTTP_VISITED_MAX};
+	for (size_t i = 0; i < R->scripts.n; i++)
+		if (!sset_has(base, R->scripts.v[i])) {
+			sset_add(&added, R->scripts.v[i]);
+			finding(R, url, "http-script-new", "medium", NULL,
+			        "a script that the baseline inventory does not hold: %s",
+			        R->scripts.v[i]);
+		}
+	for (size_t i = 0; i < base->n; i++)
+		if (!sset_has(&R->scripts, base->v[i]))
+			sset_add(&removed, base->v[i]);
+	facts_add_list(R->out, "http.scripts.added", (const char *const *)added.v, added.n);
+	facts_add_list(R->out, "http.scripts.removed", (const char *const *)removed.v, removed.n);
+	sset_free(&added);
+	sset_free(&removed);
+}
+
 /* --- options and facts --- */
 
 static int parse_seconds(double *out, const char *v)
@@ -1048,6 +1138,8 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	};
 	const char *v;
 	const char **headers = xcalloc(t->noptions + 1, sizeof(char *));
+	struct sset baseline = {0};
+	bool have_baseline = false;
 	size_t nh = 0;
 	int rc = 0;
 	if ((v = target_option(t, "http.crawl"))) {
@@ -1083,6 +1175,15 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 			goto out;
 		}
 		R.plain_port = v;
+	}
+	if ((v = target_option(t, "http.baseline"))) {
+		char err[512];
+		if (baseline_load(&baseline, v, t->name, err, sizeof(err)) < 0) {
+			facts_error(out, "%s", err);
+			rc = -1;
+			goto out;
+		}
+		have_baseline = true;
 	}
 	for (size_t i = 0; i < t->noptions; i++) {
 		if (strcmp(t->options[i].name, "http.header") != 0)
@@ -1130,11 +1231,14 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	if (!R.complete)
 		facts_error(out, "the run's deadline cut the checks short");
 	emit(&R);
+	if (have_baseline && R.reachable == 1)
+		baseline_diff(&R, &baseline, R.final_url ? R.final_url : t->inputs[0].value);
 	if (out->nerrors > 0)
 		rc = -1;
 out:
 	http_client_free(R.cl);
 	free(headers);
+	sset_free(&baseline);
 	free(R.server);
 	free(R.powered_by);
 	free(R.cors_origin);
