@@ -36,7 +36,8 @@ static struct site site_start(void)
 {
 	no_proxy();
 	struct site s = {tu_tmpdir(), 0, 0};
-	struct tu_run r = tu_sh("sh fixtures/http/site.sh start %s", s.dir);
+	/* SITE_LIFE: nginx stops by itself should a failed assertion skip site_stop. */
+	struct tu_run r = tu_sh("SITE_LIFE=150 sh fixtures/http/site.sh start %s", s.dir);
 	cr_assert_eq(r.code, 0, "site.sh failed: %s", r.err);
 	cr_assert_eq(sscanf(r.out, "%d %d", &s.plain, &s.tls), 2, "site.sh said '%s'", r.out);
 	tu_run_free(&r);
