@@ -494,7 +494,7 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
 	struct tu_run r = tu_sh("cp -r examples scripts %s/ && mkdir -p %s/fixtures && "
 	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls "
-	                        "%s/fixtures/ && cd %s && "
+	                        "fixtures/http %s/fixtures/ && cd %s && "
 	                        "ASSAY_RULES_DIR=%s/rules scripts/demo %s/%s",
 	                        dir, dir, dir, dir, getenv("PWD") ? getenv("PWD") : ".",
 	                        getenv("PWD") ? getenv("PWD") : ".", tu_bin());
@@ -523,6 +523,11 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	cr_assert_str_eq(verdict_of(j, "EX-T1", "payment-gateway-tls"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-T2", "payment-gateway-tls"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-T3", "payment-gateway-tls"), "pass");
+	/* The http probe on the demo's nginx: HTTPS with a redirect, but a full
+	 * card number on a page, weak headers and a third-party script without SRI. */
+	cr_assert_str_eq(verdict_of(j, "EX-H1", "shop-web"), "pass");
+	cr_assert_str_eq(verdict_of(j, "EX-H7", "shop-web"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-H9", "shop-web"), "fail");
 	json_decref(j);
 	tu_run_free(&r);
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);
@@ -540,6 +545,12 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	/* The demo's check prints a full test card number; no output may keep it. */
 	r = tu_sh("grep -r -l -a -E '4111111111111111|4111 1111 1111 1111' %s/out", dir);
 	cr_assert_eq(r.code, 1, "a full card number reached: %s", r.out);
+	tu_run_free(&r);
+	/* Nor the full number the demo web page shows (made by site.sh). */
+	r = tu_sh("n=$(grep -o '622848[0-9]\\{10\\}' %s/out/demo-http/www/card.html) && "
+	          "! grep -r -l -a \"$n\" %s/out/demo",
+	          dir, dir);
+	cr_assert_eq(r.code, 0, "the web page's card number reached: %s", r.out);
 	tu_run_free(&r);
 	r = tu_sh("grep -c '411111\\*\\*\\*\\*\\*\\*1111' %s", res);
 	cr_assert_eq(r.code, 0, "the masked form should be in results.json");

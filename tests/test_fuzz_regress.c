@@ -10,6 +10,7 @@
 #include "fuzz/fuzz_expr.c"
 #include "fuzz/fuzz_h1.c"
 #include "fuzz/fuzz_hist.c"
+#include "fuzz/fuzz_http.c"
 #include "fuzz/fuzz_mask.c"
 #include "fuzz/fuzz_pan.c"
 #include "fuzz/fuzz_plan.c"
@@ -93,4 +94,9 @@ Test(fuzz_regress, hist)
 Test(fuzz_regress, pan)
 {
 	replay("pan", fuzz_pan);
+}
+
+Test(fuzz_regress, http)
+{
+	replay("http", fuzz_http);
 }
