@@ -717,14 +717,16 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 {
 	struct site s = site_start();
 	char *dir = tu_tmpdir();
-	char *plan = xasprintf("[assessment]\nname = http updss\nrules = updss\n"
+	char *plan = xasprintf("[assessment]\nname = http updss\nrules = updss, jrt0068\n"
 	                       "[target good]\nhttp = http://127.0.0.1:%d/hop1\n"
 	                       "http.ca-file = %s/cert.pem\n"
 	                       "[target bare]\nhttp = https://127.0.0.1:%d/bare.html\n"
 	                       "http.ca-file = %s/cert.pem\n"
 	                       "[target leaky]\nhttp = https://127.0.0.1:%d/leaky/\n"
+	                       "http.ca-file = %s/cert.pem\n"
+	                       "[target card]\nhttp = https://127.0.0.1:%d/card.html\n"
 	                       "http.ca-file = %s/cert.pem\n",
-	                       s.plain, s.dir, s.tls, s.dir, s.tls, s.dir);
+	                       s.plain, s.dir, s.tls, s.dir, s.tls, s.dir, s.tls, s.dir);
 	char *pp = tu_write(dir, "plan.ini", plan);
 	struct tu_run r =
 	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
@@ -742,6 +744,13 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	cr_expect_str_eq(verdict(j, "UPD-20", "bare"), "fail");
 	cr_expect_str_eq(verdict(j, "UPD-23", "bare"), "fail");
 	cr_expect_str_eq(verdict(j, "UPD-19", "leaky"), "fail");
+	/* JR/T 0068's web channel: the good page passes all three */
+	static const char *const ob[] = {"OB-01", "OB-02", "OB-03"};
+	for (size_t i = 0; i < 3; i++)
+		cr_expect_str_eq(verdict(j, ob[i], "good"), "pass", "%s on good", ob[i]);
+	cr_expect_str_eq(verdict(j, "OB-01", "bare"), "fail", "no HSTS");
+	cr_expect_str_eq(verdict(j, "OB-02", "bare"), "fail", "no frame protection, CSP, nosniff");
+	cr_expect_str_eq(verdict(j, "OB-03", "card"), "fail", "card data without no-store");
 	json_decref(j);
 	free(res);
 	free(pp);

@@ -45,12 +45,14 @@ static const char *const updss_autos[] = {"UPD-02", "UPD-03", "UPD-04", "UPD-05"
                                           "UPD-20", "UPD-23", "UPD-26", NULL};
 static const char *const jrt0092_autos[] = {"J92-63", "LOAD-01", NULL};
 static const char *const jrt0171_autos[] = {"PFI-04", "PFI-06", NULL};
+static const char *const jrt0068_autos[] = {"OB-01", "OB-02", "OB-03", NULL};
 
 /* The catalog's MAN rows per set (docs/rulesets.md says why each is where it is). */
 static const struct shipped sets[] = {
     {"rules/updss.xml", "updss", 24, updss_autos},       /* MAN-01..MAN-24 */
     {"rules/jrt0092.xml", "jrt0092", 12, jrt0092_autos}, /* MAN-25..MAN-33, MAN-36..38 */
     {"rules/jrt0171.xml", "jrt0171", 2, jrt0171_autos},  /* MAN-34, MAN-35 */
+    {"rules/jrt0068.xml", "jrt0068", 0, jrt0068_autos},  /* web channel, no MAN row */
 };
 #define NSETS (sizeof sets / sizeof sets[0])
 
