@@ -115,7 +115,8 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h build/fuzz/libassay.a
 	@$(if $(Q),echo "  FUZZER  $@")
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -DASSAY_FUZZ_MAIN -o $@ $< build/fuzz/libassay.a $(LIBS)
 
-fuzz: bootstrap
+fuzz:
+	@scripts/bootstrap fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
 
