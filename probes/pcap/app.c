@@ -41,9 +41,8 @@
 #include <time.h>
 
 static const char *const proto_names[PC_P_NPROTO] = {
-    [PC_P_UNKNOWN] = "unknown", [PC_P_TLS] = "tls",   [PC_P_HTTP] = "http",
-    [PC_P_FTP] = "ftp",         [PC_P_TELNET] = "telnet", [PC_P_SMTP] = "smtp",
-    [PC_P_POP3] = "pop3",       [PC_P_IMAP] = "imap",
+    [PC_P_UNKNOWN] = "unknown", [PC_P_TLS] = "tls",   [PC_P_HTTP] = "http", [PC_P_FTP] = "ftp",
+    [PC_P_TELNET] = "telnet",   [PC_P_SMTP] = "smtp", [PC_P_POP3] = "pop3", [PC_P_IMAP] = "imap",
 };
 
 const char *pc_proto_name(enum pc_proto p)
@@ -92,8 +91,8 @@ void pc_add_finding(struct pc_run *r, const struct pc_flow *f, int dir, const ch
 	x->loc.stream =
 	    xasprintf("%s flow %llu, %s, %s packet %llu at %s", udp ? "udp" : "tcp",
 	              (unsigned long long)f->id, dir == 0 ? "client to server" : "server to client",
-	              udp ? "datagram in" : "first", (unsigned long long)(udp ? r->pkt_no : f->first_pkt),
-	              ts);
+	              udp ? "datagram in" : "first",
+	              (unsigned long long)(udp ? r->pkt_no : f->first_pkt), ts);
 }
 
 /* --- card data --- */
@@ -150,7 +149,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		return;
 	if (exposed || h->kind == PAN_KIND_CVV || h->kind == PAN_KIND_PIN_BLOCK)
 		f->has_pan = true;
-	const char *proto = f->app != PC_P_UNKNOWN ? pc_proto_name(f->app)
+	const char *proto = f->app != PC_P_UNKNOWN    ? pc_proto_name(f->app)
 	                    : f->proto == IPPROTO_UDP ? "udp"
 	                                              : "tcp";
 	char *msg;
@@ -162,8 +161,8 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	case PAN_KIND_TRACK1:
 	case PAN_KIND_TRACK2:
 		msg = xasprintf("track %d data with %s card number %s in cleartext %s",
-		                h->kind == PAN_KIND_TRACK1 ? 1 : 2, pan_brand_name(h->brand), h->masked,
-		                proto);
+		                h->kind == PAN_KIND_TRACK1 ? 1 : 2, pan_brand_name(h->brand),
+		                h->masked, proto);
 		break;
 	case PAN_KIND_CVV:
 		msg = xasprintf("card verification value (labelled) in cleartext %s", proto);
@@ -172,8 +171,8 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		msg = xasprintf("PIN block (labelled) in cleartext %s", proto);
 		break;
 	default:
-		msg = xasprintf("masked card number %s shows more than 6 + 4 digits (%s)", h->masked,
-		                proto);
+		msg = xasprintf("masked card number %s shows more than 6 + 4 digits (%s)",
+		                h->masked, proto);
 		break;
 	}
 	pc_add_finding(r, f, r->cur_dir, pan_kind_name(h->kind), severity_of(h), msg, h->excerpt,
@@ -279,9 +278,8 @@ static enum pc_proto classify(const struct pc_flow *f, int dir, const uint8_t *p
 		return PC_P_TLS;
 	if (n >= 3 && (p[0] & 0x80) && p[2] == 1) /* SSLv2-framed ClientHello */
 		return PC_P_TLS;
-	static const char *const methods[] = {"GET ",    "POST ",    "PUT ",   "HEAD ",
-	                                      "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ",
-	                                      "TRACE ",  NULL};
+	static const char *const methods[] = {"GET ",     "POST ",  "PUT ",     "HEAD ",  "DELETE ",
+	                                      "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", NULL};
 	for (int i = 0; methods[i]; i++)
 		if (starts(p, n, methods[i]))
 			return PC_P_HTTP;
@@ -404,7 +402,8 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 			} else if (word_is(m, wl, "LOGIN")) {
 				size_t al;
 				word_at(m, wl, &al);
-				l->auth_login = al ? 1 : 2; /* an initial response is the user name */
+				l->auth_login =
+				    al ? 1 : 2; /* an initial response is the user name */
 			}
 		}
 		break;

@@ -140,7 +140,7 @@ struct pc_frag {
 	uint32_t total; /* payload length, known once the last fragment came; 0 before */
 	uint64_t born;  /* packet number of its first fragment */
 	uint8_t map[(FRAG_DATA_MAX + 7) / 8 / 8 + 1]; /* one bit per 8-byte unit */
-	uint8_t *data;                                 /* FRAG_DATA_MAX bytes */
+	uint8_t *data;                                /* FRAG_DATA_MAX bytes */
 	bool used;
 };
 
@@ -325,7 +325,9 @@ static void ipv6(struct pc_run *r, const uint8_t *p, uint32_t have, uint32_t wir
 				r->c.malformed++;
 			return;
 		}
-		uint32_t hl = nh == 44 ? 8 : nh == 51 ? ((uint32_t)q[1] + 2) * 4 : ((uint32_t)q[1] + 1) * 8;
+		uint32_t hl = nh == 44   ? 8
+		              : nh == 51 ? ((uint32_t)q[1] + 2) * 4
+		                         : ((uint32_t)q[1] + 1) * 8;
 		if (hl > len) {
 			r->c.malformed++;
 			return;
@@ -393,8 +395,8 @@ void pc_decode(struct pc_run *r, int lt, const uint8_t *p, uint32_t caplen, uint
 			goto short_hdr;
 		etype = rd16(p + 12);
 		hdr = 14;
-		for (int i = 0; i < VLAN_DEPTH_MAX &&
-		                (etype == 0x8100 || etype == 0x88A8 || etype == 0x9100);
+		for (int i = 0;
+		     i < VLAN_DEPTH_MAX && (etype == 0x8100 || etype == 0x88A8 || etype == 0x9100);
 		     i++) {
 			if (caplen < hdr + 4)
 				goto short_hdr;
@@ -420,7 +422,7 @@ void pc_decode(struct pc_run *r, int lt, const uint8_t *p, uint32_t caplen, uint
 		if (caplen < 4)
 			goto short_hdr;
 		uint32_t be = rd32(p), le = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		                                  (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		                            (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 		uint32_t fam = lt == DLT_LOOP ? be : (be < 256 ? be : le);
 		hdr = 4;
 		/* AF_INET is 2 everywhere; AF_INET6 is 10, 24, 28 or 30 by OS */

@@ -252,9 +252,12 @@ static void dir_insert(struct pc_run *r, struct pc_flow *f, int d, uint32_t seq,
 		if (s < a) {
 			uint64_t pe = e < a ? e : a;
 			uint64_t from = s - (uint32_t)(seq - x->next);
-			uint32_t h = from < have ? (uint32_t)((have - from) < pe - s ? have - from : pe - s) : 0;
-			struct pc_ooo *n = ooo_new(r, x, x->next + (uint32_t)s, p + (from < have ? from : 0), h,
-			                           (uint32_t)(pe - s));
+			uint32_t h = from < have
+			                 ? (uint32_t)((have - from) < pe - s ? have - from : pe - s)
+			                 : 0;
+			struct pc_ooo *n =
+			    ooo_new(r, x, x->next + (uint32_t)s, p + (from < have ? from : 0), h,
+			            (uint32_t)(pe - s));
 			n->next = o;
 			*link = n;
 			link = &n->next;
@@ -403,8 +406,7 @@ void pc_flow_describe(const struct pc_flow *f, int dir, char *ep, size_t epn)
 	if (f->fam == 4)
 		snprintf(ep, epn, "%s:%u \xe2\x86\x92 %s:%u", a, f->port[src], b, f->port[dst]);
 	else
-		snprintf(ep, epn, "[%s]:%u \xe2\x86\x92 [%s]:%u", a, f->port[src], b,
-		         f->port[dst]);
+		snprintf(ep, epn, "[%s]:%u \xe2\x86\x92 [%s]:%u", a, f->port[src], b, f->port[dst]);
 }
 
 static bool well_known(uint16_t p)
@@ -434,8 +436,8 @@ void pc_flow_packet(struct pc_run *r, const struct pc_seg *s)
 		port[1] = tp;
 		src_ep = 1;
 	}
-	uint64_t h = hash_key(r, s->fam, s->proto, port, (const uint8_t(*)[16])addr) &
-	             (r->nbuckets - 1);
+	uint64_t h =
+	    hash_key(r, s->fam, s->proto, port, (const uint8_t(*)[16])addr) & (r->nbuckets - 1);
 	struct pc_flow *f = r->buckets[h];
 	for (; f; f = f->hnext)
 		if (f->fam == s->fam && f->proto == s->proto && f->port[0] == port[0] &&

@@ -277,12 +277,16 @@ static int read_file(struct pc_run *r, const char *path, const struct pc_opts *p
 	r->src_name = path;
 	int rc = 0;
 	uint64_t n = 0;
+	/* where the next record starts, in the classic format (pcapng blocks vary) */
+	bool classic = pcap_major_version(p) == 2;
+	uint64_t at = 24;
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *d;
 		int k = pcap_next_ex(p, &h, &d);
 		if (k == 1) {
 			one_packet(r, lt, h, d);
+			at += 16 + (uint64_t)h->caplen;
 			if (++n % CHECK_EVERY == 0 && time_mono_ms() > deadline_ms) {
 				rc = 1;
 				break;
@@ -291,17 +295,16 @@ static int read_file(struct pc_run *r, const char *path, const struct pc_opts *p
 		}
 		if (k == PCAP_ERROR_BREAK)
 			break; /* the end */
-		/* libpcap does not say where; the offset is what was read before */
-		long at = gz ? -1 : ftell(pcap_file(p));
 		const char *msg = pcap_geterr(p);
 		if (strstr(msg, "truncated"))
 			*file_truncated = true;
-		if (at >= 0)
-			facts_error(r->out, "%s: unreadable after packet %llu (byte offset %ld): %s",
-			            path, (unsigned long long)n, at, msg);
+		if (classic)
+			facts_error(r->out, "%s: record %llu at %sbyte offset %llu: %s", path,
+			            (unsigned long long)n + 1, gz ? "decompressed " : "",
+			            (unsigned long long)at, msg);
 		else
-			facts_error(r->out, "%s: unreadable after packet %llu%s: %s", path,
-			            (unsigned long long)n, gz ? " (in the gzip stream)" : "", msg);
+			facts_error(r->out, "%s: the block after packet %llu: %s", path,
+			            (unsigned long long)n, msg);
 		break;
 	}
 	pcap_close(p);
@@ -331,7 +334,8 @@ static int capture_live(struct pc_run *r, const char *iface, const struct pc_opt
 	pcap_set_buffer_size(p, 8 << 20);
 	int a = pcap_activate(p);
 	if (a < 0) {
-		facts_error(r->out, "interface %s: cannot capture: %s%s", iface, pcap_statustostr(a),
+		facts_error(r->out, "interface %s: cannot capture: %s%s", iface,
+		            pcap_statustostr(a),
 		            a == PCAP_ERROR_PERM_DENIED ? " (needs root or CAP_NET_RAW)" : "");
 		pcap_close(p);
 		return -1;
@@ -374,7 +378,8 @@ static int capture_live(struct pc_run *r, const char *iface, const struct pc_opt
 	}
 	struct pcap_stat ps;
 	if (pcap_stats(p, &ps) == 0 && ps.ps_drop)
-		facts_error(r->out, "interface %s: the kernel dropped %u packets (streams have gaps)",
+		facts_error(r->out,
+		            "interface %s: the kernel dropped %u packets (streams have gaps)",
 		            iface, ps.ps_drop);
 	pcap_close(p);
 	return rc;
@@ -522,10 +527,11 @@ static int pcap_run(const struct target *t, const struct probe_opts *o, struct f
 	pc_frags_free(r);
 	if (stopped) {
 		complete = false;
-		facts_error(out,
-		            "cut short by the %g s deadline after %llu packets; facts cover what was "
-		            "read",
-		            budget, (unsigned long long)r->c.packets);
+		facts_error(
+		    out,
+		    "cut short by the %g s deadline after %llu packets; facts cover what was "
+		    "read",
+		    budget, (unsigned long long)r->c.packets);
 		rc = -1;
 	}
 	write_facts(r, complete, file_truncated);

@@ -28,16 +28,16 @@
 #include <sys/time.h>
 
 /* Defaults of the bounds (options in README.md). */
-#define PC_MAX_FLOWS_DEFAULT   100000
-#define PC_DIR_BUF_DEFAULT     (1u << 20)  /* out-of-order bytes held per direction */
-#define PC_TOTAL_BUF_DEFAULT   (64u << 20) /* out-of-order bytes held in all */
-#define PC_DIR_SEGS_MAX        4096        /* out-of-order segments per direction */
-#define PC_SCANNERS            32          /* card-data scanners live at once */
-#define PC_FRAGS_MAX           64          /* IP datagrams being reassembled at once */
-#define PC_FINDINGS_MAX        1000
-#define PC_LINE_MAX            256 /* bytes of a protocol line that are looked at */
-#define PC_WINDOW_MAX          (1u << 30) /* a segment further ahead than this is bogus */
-#define PC_PROTOS              16
+#define PC_MAX_FLOWS_DEFAULT 100000
+#define PC_DIR_BUF_DEFAULT   (1u << 20)  /* out-of-order bytes held per direction */
+#define PC_TOTAL_BUF_DEFAULT (64u << 20) /* out-of-order bytes held in all */
+#define PC_DIR_SEGS_MAX      4096        /* out-of-order segments per direction */
+#define PC_SCANNERS          32          /* card-data scanners live at once */
+#define PC_FRAGS_MAX         64          /* IP datagrams being reassembled at once */
+#define PC_FINDINGS_MAX      1000
+#define PC_LINE_MAX          256        /* bytes of a protocol line that are looked at */
+#define PC_WINDOW_MAX        (1u << 30) /* a segment further ahead than this is bogus */
+#define PC_PROTOS            16
 
 enum pc_proto {
 	PC_P_UNKNOWN,
@@ -53,8 +53,8 @@ enum pc_proto {
 
 /* One transport segment or datagram, as decoded from a packet. */
 struct pc_seg {
-	uint8_t fam;   /* 4 or 6 */
-	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP */
+	uint8_t fam;              /* 4 or 6 */
+	uint8_t proto;            /* IPPROTO_TCP, IPPROTO_UDP */
 	const uint8_t *src, *dst; /* 4 or 16 bytes */
 	uint16_t sport, dport;
 	uint32_t seq;
@@ -75,8 +75,8 @@ struct pc_ooo; /* an out-of-order segment (flow.c) */
 struct pc_lines {
 	char buf[PC_LINE_MAX];
 	uint16_t n;
-	bool open;      /* a line has started */
-	uint64_t start; /* its stream offset */
+	bool open;          /* a line has started */
+	uint64_t start;     /* its stream offset */
 	uint8_t auth_login; /* SMTP AUTH LOGIN / IMAP AUTHENTICATE: lines follow */
 };
 
@@ -105,9 +105,9 @@ struct pc_flow {
 	uint64_t id;        /* 1-based, in order of first packet */
 	uint64_t first_pkt; /* packet number (1-based) of its first packet */
 	struct timeval first_ts;
-	struct pc_flow *hnext;            /* hash chain */
-	struct pc_flow *lprev, *lnext;    /* LRU: least recently seen first */
-	struct pc_flow *bprev, *bnext;    /* flows holding out-of-order bytes */
+	struct pc_flow *hnext;         /* hash chain */
+	struct pc_flow *lprev, *lnext; /* LRU: least recently seen first */
+	struct pc_flow *bprev, *bnext; /* flows holding out-of-order bytes */
 	struct pc_dir d[2];
 };
 
