@@ -156,6 +156,11 @@ static void dir_deliver(struct pc_run *r, struct pc_flow *f, int d, const uint8_
                         uint32_t len)
 {
 	struct pc_dir *x = &f->d[d];
+	if (x->done) {
+		/* bytes past the FIN (or after an RST): not part of the stream */
+		x->next += len;
+		return;
+	}
 	if (have)
 		pc_app_data(r, f, d, p, have);
 	if (len > have) {
@@ -367,10 +372,8 @@ static void flow_forget(struct pc_run *r, struct pc_flow *f)
 {
 	for (int d = 0; d < 2; d++) {
 		dir_flush(r, f, d);
-		if (!f->d[d].done) {
-			f->d[d].done = true;
-			pc_app_dir_end(r, f, d);
-		}
+		f->d[d].done = true;
+		pc_app_dir_end(r, f, d); /* the scanner is released whatever happened before */
 	}
 	buffered_unlink(r, f);
 	pc_app_flow_end(r, f);
@@ -496,10 +499,8 @@ void pc_flow_packet(struct pc_run *r, const struct pc_seg *s)
 			tcp_segment(r, f, d, s);
 		for (int k = 0; k < 2; k++) {
 			dir_flush(r, f, k);
-			if (!f->d[k].done) {
-				f->d[k].done = true;
-				pc_app_dir_end(r, f, k);
-			}
+			f->d[k].done = true;
+			pc_app_dir_end(r, f, k);
 		}
 		buffered_unlink(r, f);
 		f->closed = true;
