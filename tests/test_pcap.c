@@ -527,3 +527,63 @@ Test(pcap_real, live_capture_on_loopback, .timeout = 90)
 	res_free(&x);
 	tu_run_free(&r);
 }
+
+/* --- the demo --- */
+
+Test(pcap_cli, demo_capture_is_what_pcap_gen_makes, .timeout = 30)
+{
+	char *path = gen("demo", "demo.pcap", NULL);
+	struct tu_run r = tu_sh("cmp %s fixtures/pcap/demo.pcap", path);
+	cr_assert_eq(r.code, 0, "fixtures/pcap/demo.pcap differs from 'pcap-gen demo': %s", r.out);
+	tu_run_free(&r);
+	free(path);
+}
+
+static const char *verdict_of(json_t *root, const char *rule, const char *target)
+{
+	json_t *rows = json_object_get(root, "results"), *row;
+	size_t i;
+	json_array_foreach(rows, i, row)
+	{
+		if (strcmp(json_string_value(json_object_get(row, "rule")), rule) == 0 &&
+		    strcmp(json_string_value(json_object_get(row, "target")), target) == 0)
+			return json_string_value(json_object_get(row, "verdict"));
+	}
+	return "";
+}
+
+Test(pcap_cli, demo_target_fails_the_example_rules, .timeout = 60)
+{
+	char *dir = tu_tmpdir();
+	char *clean = gen("tls", "clean.pcap", NULL);
+	char *text = xasprintf("[assessment]\nname = pcap demo\nrules = example\n\n"
+	                       "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
+	                       "[target clean]\npcap = %s\n",
+	                       clean);
+	char *plan = tu_write(dir, "plan.ini", text);
+	free(text);
+	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
+	cr_assert_eq(r.code, 1, "exit %d: %s", r.code, r.err);
+	assert_no_secrets(r.out, "run");
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	text = tu_read(res);
+	cr_assert(text);
+	assert_no_secrets(text, "results.json");
+	json_t *j = json_loads(text, 0, NULL);
+	cr_assert(j);
+	cr_assert_str_eq(verdict_of(j, "EX-C1", "checkout-network"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-C2", "checkout-network"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-C3", "checkout-network"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-C1", "clean"), "pass");
+	cr_assert_str_eq(verdict_of(j, "EX-C2", "clean"), "pass");
+	cr_assert_str_eq(verdict_of(j, "EX-C3", "clean"), "pass");
+	json_decref(j);
+	free(text);
+	free(res);
+	free(clean);
+	free(plan);
+	r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(dir);
+}
