@@ -300,6 +300,21 @@ Test(pcap_tcp, many_half_open_flows_are_evicted_oldest_first, .timeout = 60)
 	free(path);
 }
 
+Test(pcap_tcp, split_numbers_in_more_concurrent_flows_than_scanners, .timeout = 30)
+{
+	/* 200 flows interleaved: each direction loses its scanner between its
+	 * two segments and the next one starts from the carried tail */
+	char *path = gen("interleave", "i.pcap", "200");
+	struct res x = probe("%s", path);
+	cr_assert_eq(fi(&x, "pcap.flows"), 200);
+	cr_assert_eq(fi(&x, "pcap.pan"), 200);
+	cr_assert_eq(fi(&x, "pcap.cleartext_pan_flows"), 200);
+	for (size_t i = 0; i < nfindings(&x); i++)
+		cr_assert_eq(foff(finding(&x, i)), 46);
+	res_free(&x);
+	free(path);
+}
+
 Test(pcap_tcp, stream_buffer_bound_records_gaps, .timeout = 30)
 {
 	/* the same 10 MiB-spread stream with a 4 KiB bound: flushed, never held */

@@ -119,6 +119,8 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 {
 	struct pc_run *r = ctx;
 	struct pc_flow *f = r->cur_flow;
+	if (h->offset + h->length <= r->cur_suppress)
+		return; /* in the bytes carried over from the previous scanner: reported then */
 	bool full =
 	    h->kind == PAN_KIND_PAN || h->kind == PAN_KIND_TRACK1 || h->kind == PAN_KIND_TRACK2;
 	switch (h->kind) {
@@ -179,26 +181,53 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	               (int64_t)(r->cur_base + h->offset));
 }
 
-static void set_cur(struct pc_run *r, struct pc_flow *f, int dir, uint64_t base)
+static void set_cur(struct pc_run *r, struct pc_flow *f, int dir, uint64_t base, uint16_t suppress)
 {
 	r->cur_flow = f;
 	r->cur_dir = (uint8_t)dir;
 	r->cur_base = base;
+	r->cur_suppress = suppress;
 }
 
-static void scanner_release(struct pc_run *r, int i)
+/*
+ * Give a scanner up. When its direction goes on (ended is false), the last
+ * PC_TAIL bytes it saw are kept for the direction's next scanner, which
+ * reads them again first: a card number split across the change is found
+ * whole, and what lies wholly in those bytes was reported already.
+ */
+static void scanner_release(struct pc_run *r, int i, bool ended)
 {
 	struct pc_scanner *sc = &r->scanners[i];
 	if (!sc->flow)
 		return;
 	struct pc_dir *x = &sc->flow->d[sc->dir];
-	set_cur(r, sc->flow, sc->dir, x->scan_base);
+	set_cur(r, sc->flow, sc->dir, x->scan_base, sc->suppress);
 	pan_stream_finish(sc->s);
+	if (!ended && sc->ntail) {
+		if (!x->saved)
+			x->saved = xmalloc(PC_TAIL);
+		memcpy(x->saved, sc->tail, sc->ntail);
+		x->nsaved = sc->ntail;
+	}
 	x->scanner = -1;
 	sc->flow = NULL;
 }
 
-static struct pan_stream *scanner_for(struct pc_run *r, struct pc_flow *f, int dir)
+static void scan_write(struct pc_scanner *sc, const uint8_t *p, size_t n)
+{
+	pan_stream_write(sc->s, p, n);
+	if (n >= PC_TAIL) {
+		memcpy(sc->tail, p + n - PC_TAIL, PC_TAIL);
+		sc->ntail = PC_TAIL;
+		return;
+	}
+	size_t keep = sc->ntail + n > PC_TAIL ? PC_TAIL - n : sc->ntail;
+	memmove(sc->tail, sc->tail + sc->ntail - keep, keep);
+	memcpy(sc->tail + keep, p, n);
+	sc->ntail = (uint16_t)(keep + n);
+}
+
+static struct pc_scanner *scanner_for(struct pc_run *r, struct pc_flow *f, int dir)
 {
 	struct pc_dir *x = &f->d[dir];
 	if (x->scanner < 0) {
@@ -211,26 +240,35 @@ static struct pan_stream *scanner_for(struct pc_run *r, struct pc_flow *f, int d
 			if (pick < 0 || r->scanners[i].used < r->scanners[pick].used)
 				pick = i;
 		}
-		scanner_release(r, pick);
+		scanner_release(r, pick, false);
 		struct pc_scanner *sc = &r->scanners[pick];
 		if (!sc->s)
 			sc->s = pan_stream_new(&r->cfg, on_hit, r);
 		pan_stream_reset(sc->s, PAN_ENC_BYTES);
 		sc->flow = f;
 		sc->dir = (uint8_t)dir;
+		sc->ntail = 0;
+		sc->suppress = x->nsaved;
 		x->scanner = pick;
-		x->scan_base = x->off;
+		x->scan_base = x->off - x->nsaved;
+		if (x->nsaved) {
+			set_cur(r, f, dir, x->scan_base, sc->suppress);
+			scan_write(sc, x->saved, x->nsaved);
+			free(x->saved);
+			x->saved = NULL;
+			x->nsaved = 0;
+		}
 	}
 	struct pc_scanner *sc = &r->scanners[x->scanner];
 	sc->used = r->pkt_no;
-	set_cur(r, f, dir, x->scan_base);
-	return sc->s;
+	set_cur(r, f, dir, x->scan_base, sc->suppress);
+	return sc;
 }
 
 void pc_scanners_free(struct pc_run *r)
 {
 	for (int i = 0; i < PC_SCANNERS; i++) {
-		scanner_release(r, i);
+		scanner_release(r, i, true);
 		pan_stream_free(r->scanners[i].s);
 		r->scanners[i].s = NULL;
 	}
@@ -505,7 +543,7 @@ void pc_app_data(struct pc_run *r, struct pc_flow *f, int dir, const uint8_t *p,
 		telnet(r, f, dir, p, n);
 	else if (dir == 0 && is_text(f->app))
 		client_lines(r, f, x, p, n);
-	pan_stream_write(scanner_for(r, f, dir), p, n);
+	scan_write(scanner_for(r, f, dir), p, n);
 	if (f->upgraded)
 		mark_tls(r, f);
 }
@@ -518,14 +556,24 @@ void pc_app_gap(struct pc_run *r, struct pc_flow *f, int dir, uint64_t n)
 		x->lines->open = false;
 		x->lines->auth_login = 0;
 	}
-	if (x->scanner >= 0 && !f->tls && !f->upgraded)
-		pan_stream_skip(scanner_for(r, f, dir), n);
+	free(x->saved); /* a gap breaks whatever the bytes before it began */
+	x->saved = NULL;
+	x->nsaved = 0;
+	if (x->scanner >= 0 && !f->tls && !f->upgraded) {
+		struct pc_scanner *sc = scanner_for(r, f, dir);
+		pan_stream_skip(sc->s, n);
+		sc->ntail = 0;
+	}
 }
 
 void pc_app_dir_end(struct pc_run *r, struct pc_flow *f, int dir)
 {
-	if (f->d[dir].scanner >= 0)
-		scanner_release(r, f->d[dir].scanner);
+	struct pc_dir *x = &f->d[dir];
+	if (x->scanner >= 0)
+		scanner_release(r, x->scanner, true);
+	free(x->saved);
+	x->saved = NULL;
+	x->nsaved = 0;
 }
 
 void pc_app_flow_end(struct pc_run *r, struct pc_flow *f)
@@ -539,6 +587,6 @@ void pc_app_flow_end(struct pc_run *r, struct pc_flow *f)
 void pc_app_udp(struct pc_run *r, struct pc_flow *f, int dir, const uint8_t *p, size_t n)
 {
 	r->c.payload_bytes += n;
-	set_cur(r, f, dir, 0);
+	set_cur(r, f, dir, 0, 0);
 	pan_scan_buffer(&r->cfg, p, n, on_hit, r);
 }

@@ -37,7 +37,7 @@
 #define PC_FINDINGS_MAX      1000
 #define PC_LINE_MAX          256        /* bytes of a protocol line that are looked at */
 #define PC_WINDOW_MAX        (1u << 30) /* a segment further ahead than this is bogus */
-#define PC_PROTOS            16
+#define PC_TAIL              128        /* bytes carried to a direction's next scanner */
 
 enum pc_proto {
 	PC_P_UNKNOWN,
@@ -92,6 +92,8 @@ struct pc_dir {
 	int scanner;        /* slot in run->scanners, or -1 */
 	uint64_t scan_base; /* stream offset where the current scanner started */
 	struct pc_lines *lines;
+	uint8_t *saved; /* the last bytes scanned when its scanner was taken (PC_TAIL) */
+	uint16_t nsaved;
 };
 
 struct pc_flow {
@@ -129,7 +131,10 @@ struct pc_scanner {
 	struct pan_stream *s;
 	struct pc_flow *flow; /* owner, or NULL */
 	uint8_t dir;
-	uint64_t used; /* packet number of the last write, for eviction */
+	uint64_t used;     /* packet number of the last write, for eviction */
+	uint16_t ntail;    /* the last bytes written, kept for a successor */
+	uint16_t suppress; /* hits ending within this many first bytes were reported before */
+	uint8_t tail[PC_TAIL];
 };
 
 struct pc_run {
@@ -156,7 +161,7 @@ struct pc_run {
 	struct pc_flow *cur_flow;
 	uint8_t cur_dir;
 	uint64_t cur_base;
-	bool cur_udp;
+	uint16_t cur_suppress;
 	/* IP fragments */
 	struct pc_frag *frags;
 	size_t nfrags;
