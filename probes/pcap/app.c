@@ -421,8 +421,14 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 	case PC_P_FTP:
 	case PC_P_POP3:
 	case PC_P_SMTP:
+		if (l->in_data) {
+			l->in_data = strcmp(s, ".") != 0;
+			break;
+		}
 		w = word_at(s, 0, &wl);
-		if (word_is(w, wl, "PASS")) {
+		if (f->app == PC_P_SMTP && word_is(w, wl, "DATA")) {
+			l->in_data = true;
+		} else if (f->app != PC_P_SMTP && word_is(w, wl, "PASS")) {
 			credential(r, f, 0, "PASS (password)", off);
 		} else if (word_is(w, wl, "STARTTLS") || word_is(w, wl, "STLS")) {
 			f->upgraded = true;

@@ -78,6 +78,7 @@ struct pc_lines {
 	bool open;          /* a line has started */
 	uint64_t start;     /* its stream offset */
 	uint8_t auth_login; /* SMTP AUTH LOGIN / IMAP AUTHENTICATE: lines follow */
+	bool in_data;       /* SMTP: inside a message (DATA up to "."): not commands */
 };
 
 struct pc_dir {
