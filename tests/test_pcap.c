@@ -415,6 +415,23 @@ Test(pcap_bad, bogus_lengths_and_headers_are_counted, .timeout = 30)
 	free(path);
 }
 
+Test(pcap_bad, records_longer_than_the_snaplen, .timeout = 30)
+{
+	char *path = gen("oversnap", "o.pcap", NULL);
+	struct res x = probe("%s", path);
+	cr_assert_eq(x.code, 0);
+	/* libpcap cuts records to the file's snaplen: the request lost its
+	 * card number, which is a gap, not a guess */
+	cr_assert_eq(fi(&x, "pcap.packets"), 8);
+	cr_assert_geq(fi(&x, "pcap.truncated"), 1);
+	cr_assert_geq(fi(&x, "pcap.gaps"), 1);
+	cr_assert_eq(fi(&x, "pcap.pan"), 0);
+	cr_assert_not(fb(&x, "pcap.complete"));
+	cr_assert(strstr(first_error(&x), "record 9 at byte offset"), "%s", first_error(&x));
+	res_free(&x);
+	free(path);
+}
+
 Test(pcap_bad, truncated_file_keeps_what_was_read, .timeout = 30)
 {
 	char *path = gen("truncated", "t.pcap", NULL);

@@ -24,8 +24,9 @@
  * a scanner stream (probes/pan/scan.h). A scanner holds up to a 1 MiB
  * block, so only PC_SCANNERS live at once: a direction that needs one when
  * all are taken gets the one written least recently, whose stream is
- * finished first (a number split exactly across that point is missed; the
- * flows written least recently have most likely ended). TLS flows are not
+ * finished first; the direction that lost it carries its last PC_TAIL
+ * bytes to its next scanner (scanner_release), so a number split across
+ * that point is still found, and found once. TLS flows are not
  * scanned: their records are ciphertext.
  */
 #include "probes/pcap/pcap_int.h"

@@ -251,7 +251,10 @@ static int check_linktype(struct pc_run *r, pcap_t *p, const char *what, int *lt
 	return -1;
 }
 
-/* 0 read to the end; 1 stopped by the deadline; -1 could not read it (error set). */
+/*
+ * 0 read to the end; 1 stopped by the deadline; 2 stopped by a record it
+ * could not read (error set); -1 could not read it at all (error set).
+ */
 static int read_file(struct pc_run *r, const char *path, const struct pc_opts *po,
                      double deadline_ms, bool *file_truncated)
 {
@@ -298,6 +301,7 @@ static int read_file(struct pc_run *r, const char *path, const struct pc_opts *p
 		const char *msg = pcap_geterr(p);
 		if (strstr(msg, "truncated"))
 			*file_truncated = true;
+		rc = 2;
 		if (classic)
 			facts_error(r->out, "%s: record %llu at %sbyte offset %llu: %s", path,
 			            (unsigned long long)n + 1, gz ? "decompressed " : "",
@@ -510,6 +514,8 @@ static int pcap_run(const struct target *t, const struct probe_opts *o, struct f
 		any_read = true;
 		if (k == 1)
 			stopped = true;
+		if (k == 2)
+			complete = false;
 	}
 	if (po.iface && !stopped) {
 		int k = capture_live(r, po.iface, &po, deadline_ms);
