@@ -12,6 +12,7 @@
 #include "fuzz/fuzz_hist.c"
 #include "fuzz/fuzz_mask.c"
 #include "fuzz/fuzz_pan.c"
+#include "fuzz/fuzz_pcap.c"
 #include "fuzz/fuzz_plan.c"
 #include "fuzz/fuzz_results.c"
 #include "fuzz/fuzz_ruleset.c"
@@ -93,4 +94,9 @@ Test(fuzz_regress, hist)
 Test(fuzz_regress, pan)
 {
 	replay("pan", fuzz_pan);
+}
+
+Test(fuzz_regress, pcap, .timeout = 120)
+{
+	replay("pcap", fuzz_pcap);
 }
