@@ -619,3 +619,41 @@ Test(pcap_cli, demo_target_fails_the_example_rules, .timeout = 60)
 	tu_run_free(&r);
 	free(dir);
 }
+
+Test(pcap_cli, ignore_test_cards_option, .timeout = 30)
+{
+	char *path = gen("http", "h.pcap", NULL);
+	struct res x = probe("%s --ignore-test-cards true", path);
+	cr_assert_eq(fi(&x, "pcap.pan"), 0);
+	cr_assert_eq(fi(&x, "pcap.cleartext_pan_flows"), 1); /* the CVV is still card data */
+	res_free(&x);
+	free(path);
+}
+
+Test(pcap_real, plan_capture_key_and_options, .timeout = 60)
+{
+	if (!can_record()) {
+		cr_skip_test("needs root for a live capture on lo (CI runs as root)");
+		return;
+	}
+	char *dir = tu_tmpdir();
+	char *plan = tu_write(dir, "plan.ini",
+	                      "[assessment]\nname = live\nrules = example\n\n"
+	                      "[target lo]\ncapture = lo\ncapture.duration = 1s\n"
+	                      "capture.count = 100\ncapture.snaplen = 1500\n"
+	                      "capture.bpf = tcp port 19203\n");
+	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
+	cr_assert(r.code == 0 || r.code == 1, "exit %d: %s", r.code, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	char *text = tu_read(res);
+	cr_assert(text);
+	cr_assert(strstr(text, "\"pcap.complete\": true"), "%s", text);
+	cr_assert(strstr(text, "\"pcap.packets\": 0"), "%s", text);
+	free(text);
+	free(res);
+	free(plan);
+	r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(dir);
+}

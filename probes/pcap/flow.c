@@ -192,7 +192,7 @@ static void dir_drain(struct pc_run *r, struct pc_flow *f, int d)
 		int32_t rel = (int32_t)(o->seq - x->next);
 		if (rel > 0)
 			break;
-		uint32_t skip = (uint32_t)-rel;
+		uint32_t skip = x->next - o->seq;
 		if (skip < o->len) {
 			uint32_t h = o->have > skip ? o->have - skip : 0;
 			dir_deliver(r, f, d, o->data + (o->have > skip ? skip : o->have), h,
@@ -329,7 +329,7 @@ static void tcp_segment(struct pc_run *r, struct pc_flow *f, int d, const struct
 	}
 	int32_t rel = (int32_t)(seq - x->next);
 	if (rel < 0) {
-		uint32_t back = (uint32_t)-rel;
+		uint32_t back = x->next - seq; /* rel < 0, possibly INT32_MIN */
 		if (back >= len) {
 			if (len)
 				r->c.retransmissions++;
