@@ -204,6 +204,9 @@ static void scanner_release(struct pc_run *r, int i, bool ended)
 	struct pc_dir *x = &sc->flow->d[sc->dir];
 	set_cur(r, sc->flow, sc->dir, x->scan_base, sc->suppress);
 	pan_stream_finish(sc->s);
+	struct pan_stream_stats st;
+	pan_stream_stats(sc->s, &st);
+	r->c.test_ignored += st.test_ignored;
 	if (!ended && sc->ntail) {
 		if (!x->saved)
 			x->saved = xmalloc(PC_TAIL);

@@ -423,6 +423,7 @@ static void write_facts(struct pc_run *r, bool complete, bool file_truncated)
 	facts_add_int(out, "pcap.pin_block", (int64_t)c->pin);
 	facts_add_int(out, "pcap.masked_too_wide", (int64_t)c->masked_wide);
 	facts_add_int(out, "pcap.low_confidence", (int64_t)c->low);
+	facts_add_int(out, "pcap.test_cards_ignored", (int64_t)c->test_ignored);
 	facts_add_int(out, "pcap.cleartext_credentials", (int64_t)c->credentials);
 	const char *protos[PC_P_NPROTO];
 	size_t np = 0;

@@ -123,7 +123,7 @@ struct pc_counts {
 	uint64_t pan, track, cvv, pin, masked_wide, low;
 	uint64_t cleartext_pan_flows, tls_pan_hits;
 	uint64_t tls_flows, credentials, udp_datagrams;
-	uint64_t findings_dropped;
+	uint64_t findings_dropped, test_ignored;
 };
 
 struct pc_frag; /* an IP datagram being reassembled (decode.c) */
