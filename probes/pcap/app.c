@@ -8,10 +8,11 @@
  * version 3.x) or an SSLv2 ClientHello; an HTTP request line or status
  * line; the greeting of an FTP (220 ... FTP), SMTP (220 ... SMTP), POP3
  * (+OK) or IMAP (* OK) server, or the client's first command (USER, EHLO);
- * Telnet option negotiation (IAC) or port 23. A STARTTLS (SMTP, IMAP),
- * STLS (POP3) or AUTH TLS (FTP) from the client upgrades the flow: from
- * there its bytes are TLS and not looked at. (Whether the server agreed is
- * not checked: a refused STARTTLS followed by cleartext is missed.)
+ * Telnet option negotiation (IAC) or port 23. After a STARTTLS (SMTP,
+ * IMAP), STLS (POP3) or AUTH TLS (FTP) from the client, its next bytes
+ * decide: a TLS handshake record upgrades the flow (from there its bytes
+ * are TLS and not looked at); anything else means the server refused and
+ * the flow stays cleartext.
  *
  * Credentials, flagged without ever keeping their value (only the command
  * or header name is written): HTTP `Authorization`/`Proxy-Authorization`
@@ -435,11 +436,11 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 		} else if (f->app != PC_P_SMTP && word_is(w, wl, "PASS")) {
 			credential(r, f, 0, "PASS (password)", off);
 		} else if (word_is(w, wl, "STARTTLS") || word_is(w, wl, "STLS")) {
-			f->upgraded = true;
+			f->starttls_asked = true;
 		} else if (word_is(w, wl, "AUTH")) {
 			const char *m = word_at(w, wl, &wl);
 			if (word_is(m, wl, "TLS") || word_is(m, wl, "SSL")) {
-				f->upgraded = true;
+				f->starttls_asked = true;
 			} else if (word_is(m, wl, "PLAIN")) {
 				size_t al;
 				word_at(m, wl, &al);
@@ -461,7 +462,7 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 		if (word_is(c, wl, "LOGIN")) {
 			credential(r, f, 0, "LOGIN (user and password)", off);
 		} else if (word_is(c, wl, "STARTTLS")) {
-			f->upgraded = true;
+			f->starttls_asked = true;
 		} else if (word_is(c, wl, "AUTHENTICATE")) {
 			const char *m = word_at(c, wl, &wl);
 			size_t al;
@@ -488,7 +489,7 @@ static void client_lines(struct pc_run *r, struct pc_flow *f, struct pc_dir *x, 
 		x->lines = xcalloc(1, sizeof(*x->lines));
 	struct pc_lines *l = x->lines;
 	uint64_t off = x->off;
-	while (n && !f->upgraded) {
+	while (n && !f->starttls_asked) {
 		const uint8_t *nl = memchr(p, '\n', n);
 		size_t k = nl ? (size_t)(nl - p) : n;
 		if (!l->open) {
@@ -547,6 +548,14 @@ void pc_app_data(struct pc_run *r, struct pc_flow *f, int dir, const uint8_t *p,
 				mark_tls(r, f);
 		}
 	}
+	if (f->starttls_asked && dir == 0) {
+		/* the client asked for TLS: its next bytes say whether it got it */
+		f->starttls_asked = false;
+		if (n >= 2 && p[0] == 0x16 && p[1] == 3) {
+			f->upgraded = true;
+			mark_tls(r, f);
+		}
+	}
 	if (f->tls || f->upgraded)
 		return;
 	if (f->app == PC_P_TELNET)
@@ -554,8 +563,6 @@ void pc_app_data(struct pc_run *r, struct pc_flow *f, int dir, const uint8_t *p,
 	else if (dir == 0 && is_text(f->app))
 		client_lines(r, f, x, p, n);
 	scan_write(scanner_for(r, f, dir), p, n);
-	if (f->upgraded)
-		mark_tls(r, f);
 }
 
 void pc_app_gap(struct pc_run *r, struct pc_flow *f, int dir, uint64_t n)
