@@ -549,6 +549,38 @@ static int pcap_run(const struct target *t, const struct probe_opts *o, struct f
 	return rc;
 }
 
+/* The summary `assay probe pcap` prints above the facts. */
+static int64_t fact_int(const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	return v && v->type == FACT_INT ? v->i : 0;
+}
+
+static int pcap_print(FILE *out, const struct facts *f)
+{
+	const struct fact_value *protos = facts_get(f, "pcap.cleartext_protocols");
+	if (!protos || protos->type != FACT_LIST || fact_int(f, "pcap.packets") == 0)
+		return -1;
+	fprintf(out, "%lld packets, %lld flows (%lld TLS); cleartext protocols: ",
+	        (long long)fact_int(f, "pcap.packets"), (long long)fact_int(f, "pcap.flows"),
+	        (long long)fact_int(f, "pcap.tls_flows"));
+	for (size_t i = 0; i < protos->nitems; i++)
+		fprintf(out, "%s%s", i ? ", " : "", protos->items[i]);
+	fprintf(out, "%s\n", protos->nitems ? "" : "none");
+	fprintf(
+	    out,
+	    "card data in cleartext: %lld flows (%lld card numbers, %lld track data, %lld CVVs); "
+	    "credentials in cleartext: %lld\n",
+	    (long long)fact_int(f, "pcap.cleartext_pan_flows"), (long long)fact_int(f, "pcap.pan"),
+	    (long long)fact_int(f, "pcap.track_data"), (long long)fact_int(f, "pcap.cvv"),
+	    (long long)fact_int(f, "pcap.cleartext_credentials"));
+	if (fact_int(f, "pcap.gaps"))
+		fprintf(out, "streams with holes: %lld gaps, %lld bytes never seen\n",
+		        (long long)fact_int(f, "pcap.gaps"),
+		        (long long)fact_int(f, "pcap.gap_bytes"));
+	return 0;
+}
+
 static const char *const pcap_keys[] = {"pcap", "capture", NULL};
 static const struct probe_option pcap_options[] = {
     {"bpf", "BPF filter expression (tcpdump syntax), e.g. 'tcp port 80'"},
@@ -570,4 +602,5 @@ const struct probe probe_pcap = {
     .options = pcap_options,
     .cost = 2,
     .run = pcap_run,
+    .print = pcap_print,
 };
