@@ -2,9 +2,9 @@
  * Packet decoding for the pcap probe: from the link layer to a transport
  * segment (struct pc_seg) for the flow layer.
  *
- * Link layers (tcpdump.org/linktypes.html): Ethernet with any number (up
- * to 8) of 802.1Q / 802.1ad / QinQ tags, Linux cooked capture v1 (SLL,
- * 16-byte header) and v2 (SLL2, 20 bytes), raw IP (DLT_RAW, IPV4, IPV6),
+ * Link layers (tcpdump.org/linktypes.html): Ethernet, Linux cooked
+ * capture v1 (SLL, 16-byte header) and v2 (SLL2, 20 bytes), each with up to
+ * 8 stacked 802.1Q / 802.1ad (QinQ) tags, raw IP (DLT_RAW, IPV4, IPV6),
  * BSD loopback (DLT_NULL: the address family in the capturing host's byte
  * order, so both orders are accepted; DLT_LOOP: network order).
  *
@@ -395,14 +395,6 @@ void pc_decode(struct pc_run *r, int lt, const uint8_t *p, uint32_t caplen, uint
 			goto short_hdr;
 		etype = rd16(p + 12);
 		hdr = 14;
-		for (int i = 0;
-		     i < VLAN_DEPTH_MAX && (etype == 0x8100 || etype == 0x88A8 || etype == 0x9100);
-		     i++) {
-			if (caplen < hdr + 4)
-				goto short_hdr;
-			etype = rd16(p + hdr + 2);
-			hdr += 4;
-		}
 		break;
 	}
 	case DLT_LINUX_SLL:
@@ -444,6 +436,14 @@ void pc_decode(struct pc_run *r, int lt, const uint8_t *p, uint32_t caplen, uint
 	default:
 		r->c.unsupported++;
 		return;
+	}
+	/* 802.1Q / 802.1ad tags, stacked (QinQ); cooked captures can carry them too */
+	for (int i = 0;
+	     i < VLAN_DEPTH_MAX && (etype == 0x8100 || etype == 0x88A8 || etype == 0x9100); i++) {
+		if (caplen < hdr + 4)
+			goto short_hdr;
+		etype = rd16(p + hdr + 2);
+		hdr += 4;
 	}
 	l3(r, etype, p + hdr, caplen - hdr, wirelen - hdr);
 	return;
