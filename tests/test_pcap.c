@@ -531,13 +531,16 @@ Test(pcap_real, live_capture_on_loopback, .timeout = 90)
 		cr_skip_test("needs root and curl for a live capture on lo (CI runs as root)");
 		return;
 	}
-	/* a server, a client posting a card number every 300 ms, and the probe
-	 * capturing lo for 4 s: at least one post falls inside */
+	/* a server (waited for), a client posting a card number every 300 ms,
+	 * and the probe capturing lo for 5 s: posts fall inside whatever the
+	 * machine's load */
 	struct tu_run r =
-	    tu_sh("python3 fixtures/pcap/server.py 19202 '' '' 20 & s=$!; "
-	          "(for i in $(seq 1 30); do curl -s -o /dev/null --max-time 2 "
+	    tu_sh("python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
+	          "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
+	          "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
+	          "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
 	          "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
-	          "%s probe pcap iface:lo --duration 4s --bpf 'tcp port 19202' --json; rc=$?; "
+	          "%s probe pcap iface:lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
 	          "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
 	          tu_bin());
 	assert_no_secrets(r.out, "live");
