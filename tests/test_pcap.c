@@ -304,6 +304,31 @@ Test(pcap_tcp, a_million_half_open_flows_in_bounded_memory, .timeout = 120)
 	free(path);
 }
 
+Test(pcap_tcp, total_buffer_bound_flushes_the_oldest_waiting_flows, .timeout = 30)
+{
+	/* 200 flows whose second segments all wait for their first */
+	char *path = gen("waiting", "w.pcap", "200");
+	struct res x = probe("%s", path);
+	cr_assert_eq(fi(&x, "pcap.pan"), 200); /* 200 x ~70 bytes fit the default bound */
+	cr_assert_eq(fi(&x, "pcap.buffer_flushes"), 0);
+	res_free(&x);
+	/* with 4 KiB for all of them, the flows that started waiting first are
+	 * flushed (a gap each, and their split number lost); the last ones are
+	 * reassembled whole */
+	x = probe("%s --buffer 4k", path);
+	long long flushed = fi(&x, "pcap.buffer_flushes");
+	cr_assert_geq(flushed, 100);
+	cr_assert_eq(fi(&x, "pcap.gaps"), flushed);
+	cr_assert_eq(fi(&x, "pcap.pan"), 200 - flushed);
+	for (size_t i = 0; i < nfindings(&x); i++) { /* the survivors are the newest flows */
+		int id = 0;
+		cr_assert_eq(sscanf(fstr(finding(&x, i), "stream"), "tcp flow %d", &id), 1);
+		cr_assert_gt(id, flushed);
+	}
+	res_free(&x);
+	free(path);
+}
+
 Test(pcap_tcp, stream_buffer_bound_records_gaps, .timeout = 30)
 {
 	/* the same 10 MiB-spread stream with a 4 KiB bound: flushed, never held */

@@ -47,7 +47,7 @@ struct pc_ooo {
 	uint8_t data[];
 };
 
-#define OOO_OVERHEAD 32
+#define OOO_OVERHEAD 48 /* the header and malloc's own, counted against the bounds */
 
 /* --- the table --- */
 
