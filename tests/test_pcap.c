@@ -364,19 +364,26 @@ Test(pcap_app, cleartext_credentials_flagged_without_their_values, .timeout = 30
 {
 	char *path = gen("creds", "c.pcap", NULL);
 	struct res x = probe("%s", path);
-	/* FTP PASS, HTTP Basic, SMTP AUTH PLAIN (twice: once after a refused
+	/* FTP PASS, HTTP Basic, an HTTP form field split across segments, a
+	 * JSON password, SMTP AUTH PLAIN (twice: once after a refused
 	 * STARTTLS), POP3 PASS, IMAP LOGIN, Telnet; not the SMTP session that
-	 * went over to TLS after STARTTLS */
-	cr_assert_eq(fi(&x, "pcap.cleartext_credentials"), 7);
-	cr_assert_eq(count_kind(&x, "cleartext-credential"), 7);
+	 * went over to TLS after STARTTLS, nor fields without a value */
+	cr_assert_eq(fi(&x, "pcap.cleartext_credentials"), 9);
+	cr_assert_eq(count_kind(&x, "cleartext-credential"), 9);
 	const char *protos[] = {"ftp", "http", "smtp", "pop3", "imap", "telnet"};
 	for (size_t i = 0; i < 6; i++)
 		cr_assert(list_has(&x, "pcap.cleartext_protocols", protos[i]), "%s", protos[i]);
 	cr_assert_eq(fi(&x, "pcap.tls_flows"), 1); /* the STARTTLS session */
 	for (size_t i = 0; i < nfindings(&x); i++) {
 		cr_assert_null(strstr(fstr(finding(&x, i), "endpoint"), ":587"));
+		cr_assert_null(strstr(fstr(finding(&x, i), "endpoint"), ":40020 "));
 		if (strstr(fstr(finding(&x, i), "endpoint"), ":40017 "))
 			cr_assert(strstr(fstr(finding(&x, i), "message"), "AUTH PLAIN"));
+		if (strstr(fstr(finding(&x, i), "endpoint"), ":40018 ")) {
+			cr_assert(
+			    strstr(fstr(finding(&x, i), "message"), "password field 'password'"));
+			cr_assert_eq(foff(finding(&x, i)), 63); /* where "password" starts */
+		}
 		cr_assert_null(strstr(fstr(finding(&x, i), "message"), "alice"));
 	}
 	res_free(&x);

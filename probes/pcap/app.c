@@ -16,10 +16,10 @@
  *
  * Credentials, flagged without ever keeping their value (only the command
  * or header name is written): HTTP `Authorization`/`Proxy-Authorization`
- * with Basic or Bearer, FTP and POP3 `PASS`, SMTP/POP3 `AUTH PLAIN` and
- * `AUTH LOGIN`, IMAP `LOGIN` and `AUTHENTICATE PLAIN`/`LOGIN`, and a Telnet
- * client answering a `Password:` prompt. Lines are looked at up to
- * PC_LINE_MAX bytes; the rest of a longer line only moves the offset.
+ * with Basic or Bearer, HTTP password fields (form, query, JSON), FTP and POP3 `PASS`, SMTP/POP3
+ * `AUTH PLAIN` and `AUTH LOGIN`, IMAP `LOGIN` and `AUTHENTICATE PLAIN`/`LOGIN`, and a Telnet client
+ * answering a `Password:` prompt. Lines are looked at up to PC_LINE_MAX bytes; the rest of a longer
+ * line only moves the offset.
  *
  * Card data: each direction of a cleartext flow is fed, as it arrives, to
  * a scanner stream (probes/pan/scan.h). A scanner holds up to a 1 MiB
@@ -35,6 +35,7 @@
 #include "lib/util.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,6 +482,104 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 	}
 }
 
+/*
+ * HTTP password fields: `password=`, `passwd=`, `pwd=`, `pass=` in a query
+ * string or a form body, or `"password": "..."` in JSON, with a value that
+ * is not empty. The name must start a parameter (after `?`, `&`, `"`,
+ * space, `{`, `,` or a line start). Found from each `=` and `:` (memchr)
+ * by looking back, through the last bytes of the previous piece when the
+ * name began there. The value is never copied.
+ */
+static const char *const pw_names[] = {"password", "passwd", "pwd", "pass", NULL};
+
+static bool pw_boundary(int c)
+{
+	return c < 0 || c == '?' || c == '&' || c == '"' || c == ' ' || c == '{' || c == ',' ||
+	       c == '\n' || c == '\r' || c == '\t';
+}
+
+/* The byte at i of the piece p[0, n); before it, the seam; -1 past either end. */
+static int pw_byte(const uint8_t *p, size_t n, const struct pc_lines *l, ptrdiff_t i)
+{
+	if (i >= 0)
+		return (size_t)i < n ? p[i] : -1;
+	ptrdiff_t k = (ptrdiff_t)l->nseam + i;
+	return k >= 0 ? l->seam[k] : -1;
+}
+
+/* The password name that ends just before e and starts a field, or NULL. */
+static const char *pw_name_before(const uint8_t *p, size_t n, const struct pc_lines *l, ptrdiff_t e,
+                                  bool json)
+{
+	for (int k = 0; pw_names[k]; k++) {
+		ptrdiff_t len = (ptrdiff_t)strlen(pw_names[k]), b = e - len, i;
+		for (i = 0; i < len; i++) {
+			int c = pw_byte(p, n, l, b + i);
+			if (c < 0 || (c | 0x20) != pw_names[k][i])
+				break;
+		}
+		if (i < len)
+			continue;
+		int prev = pw_byte(p, n, l, b - 1);
+		if (json ? prev == '"' : pw_boundary(prev))
+			return pw_names[k];
+	}
+	return NULL;
+}
+
+static void http_password(struct pc_run *r, struct pc_flow *f, struct pc_dir *x, const uint8_t *p,
+                          size_t n)
+{
+	if (f->form_cred)
+		return;
+	struct pc_lines *l = x->lines;
+	const char *name = NULL;
+	ptrdiff_t at = 0;
+	/* a form field whose '=' ended the previous piece */
+	if (l->nseam && l->seam[l->nseam - 1] == '=' && n && p[0] != '&' && p[0] != ' ' &&
+	    p[0] != '\r' && p[0] != '\n' && (name = pw_name_before(p, n, l, -1, false)))
+		at = -1 - (ptrdiff_t)strlen(name);
+	for (const uint8_t *q = p; !name && (q = memchr(q, '=', n - (size_t)(q - p))); q++) {
+		ptrdiff_t e = q - p;
+		int v = pw_byte(p, n, l, e + 1);
+		if (v >= 0 && v != '&' && v != ' ' && v != '\r' && v != '\n' &&
+		    (name = pw_name_before(p, n, l, e, false)))
+			at = e - (ptrdiff_t)strlen(name);
+		if (q + 1 >= p + n)
+			break;
+	}
+	for (const uint8_t *q = p; !name && (q = memchr(q, ':', n - (size_t)(q - p))); q++) {
+		ptrdiff_t c = q - p - 1, v = q - p + 1;
+		while (pw_byte(p, n, l, c) == ' ')
+			c--;
+		while (pw_byte(p, n, l, v) == ' ')
+			v++;
+		if (pw_byte(p, n, l, c) == '"' && pw_byte(p, n, l, v) == '"' &&
+		    pw_byte(p, n, l, v + 1) >= 0 && pw_byte(p, n, l, v + 1) != '"' &&
+		    (name = pw_name_before(p, n, l, c, true)))
+			at = c - (ptrdiff_t)strlen(name);
+		if (q + 1 >= p + n)
+			break;
+	}
+	if (name) {
+		char what[48];
+		snprintf(what, sizeof(what), "password field '%s'", name);
+		f->form_cred = true;
+		credential(r, f, 0, what, (uint64_t)((ptrdiff_t)x->off + at));
+		return;
+	}
+	/* keep the last bytes of the stream for the next piece */
+	if (n >= sizeof(l->seam)) {
+		memcpy(l->seam, p + n - sizeof(l->seam), sizeof(l->seam));
+		l->nseam = sizeof(l->seam);
+	} else {
+		size_t ns = l->nseam, old = ns < sizeof(l->seam) - n ? ns : sizeof(l->seam) - n;
+		memmove(l->seam, l->seam + ns - old, old);
+		memcpy(l->seam + old, p, n);
+		l->nseam = (uint8_t)(old + n);
+	}
+}
+
 /* Split a client direction's bytes into lines; each is looked at once. */
 static void client_lines(struct pc_run *r, struct pc_flow *f, struct pc_dir *x, const uint8_t *p,
                          size_t n)
@@ -562,6 +661,8 @@ void pc_app_data(struct pc_run *r, struct pc_flow *f, int dir, const uint8_t *p,
 		telnet(r, f, dir, p, n);
 	else if (dir == 0 && is_text(f->app))
 		client_lines(r, f, x, p, n);
+	if (dir == 0 && f->app == PC_P_HTTP && x->lines)
+		http_password(r, f, x, p, n);
 	scan_write(scanner_for(r, f, dir), p, n);
 }
 
@@ -570,6 +671,7 @@ void pc_app_gap(struct pc_run *r, struct pc_flow *f, int dir, uint64_t n)
 	struct pc_dir *x = &f->d[dir];
 	if (x->lines) {
 		x->lines->n = 0;
+		x->lines->nseam = 0;
 		x->lines->open = false;
 		x->lines->auth_login = 0;
 	}

@@ -79,6 +79,8 @@ struct pc_lines {
 	uint64_t start;     /* its stream offset */
 	uint8_t auth_login; /* SMTP AUTH LOGIN / IMAP AUTHENTICATE: lines follow */
 	bool in_data;       /* SMTP: inside a message (DATA up to "."): not commands */
+	uint8_t seam[16];   /* HTTP: the last bytes of the previous piece */
+	uint8_t nseam;
 };
 
 struct pc_dir {
@@ -105,6 +107,7 @@ struct pc_flow {
 	uint8_t cli; /* endpoint index of the client; d[0] is client -> server */
 	uint8_t app; /* enum pc_proto */
 	bool tls, upgraded, starttls_asked, closed, has_pan, has_cred, in_buffered;
+	bool form_cred;     /* an HTTP password field was flagged (once a flow) */
 	uint64_t id;        /* 1-based, in order of first packet */
 	uint64_t first_pkt; /* packet number (1-based) of its first packet */
 	struct timeval first_ts;
