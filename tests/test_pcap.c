@@ -539,6 +539,10 @@ Test(pcap_real, curl_over_http_and_https_recorded_by_tcpdump, .timeout = 90)
 	}
 	char *dir = tu_tmpdir();
 	struct tu_run r = tu_sh("sh fixtures/pcap/record.sh %s/rec 19200 19201", dir);
+	if (r.code == 77) {
+		cr_skip_test("record.sh: %s", r.err);
+		return;
+	}
 	cr_assert_eq(r.code, 0, "record.sh: %s", r.err);
 	tu_run_free(&r);
 	const char *files[] = {"lo.pcap", "any.pcap"};
