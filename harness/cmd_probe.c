@@ -195,7 +195,8 @@ int cmd_probe(int argc, char **argv)
 		}
 		ins[nin++] = (struct target_input){key, a};
 	}
-	if (nin == 0) {
+	/* options alone may name the target (assay probe pcap --interface lo) */
+	if (nin == 0 && nopt == 0) {
 		fprintf(stderr, "assay probe %s: no target given\n", p->name);
 		probe_usage(stderr, p);
 		goto out;
@@ -204,7 +205,7 @@ int cmd_probe(int argc, char **argv)
 	struct results r;
 	results_init(&r);
 	struct probe_run *run = results_add_run(&r);
-	const char *tname = ins[0].value;
+	const char *tname = nin ? ins[0].value : p->name;
 	run->target = xstrdup(tname);
 	run->probe = xstrdup(p->name);
 	struct work w = {

@@ -11,6 +11,7 @@ extern const struct probe probe_pan;
 extern const struct probe probe_load;
 extern const struct probe probe_tls;
 extern const struct probe probe_http;
+extern const struct probe probe_pcap;
 
 const struct probe *const probe_registry[] = {
     &probe_exec,
@@ -18,6 +19,7 @@ const struct probe *const probe_registry[] = {
     &probe_load,
     &probe_tls,
     &probe_http,
+    &probe_pcap,
     NULL,
 };
 

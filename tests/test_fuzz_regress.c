@@ -13,6 +13,7 @@
 #include "fuzz/fuzz_http.c"
 #include "fuzz/fuzz_mask.c"
 #include "fuzz/fuzz_pan.c"
+#include "fuzz/fuzz_pcap.c"
 #include "fuzz/fuzz_plan.c"
 #include "fuzz/fuzz_results.c"
 #include "fuzz/fuzz_ruleset.c"
@@ -99,4 +100,9 @@ Test(fuzz_regress, pan)
 Test(fuzz_regress, http)
 {
 	replay("http", fuzz_http);
+}
+
+Test(fuzz_regress, pcap, .timeout = 120)
+{
+	replay("pcap", fuzz_pcap);
 }
