@@ -656,6 +656,38 @@ Test(pcap_cli, demo_target_fails_the_example_rules, .timeout = 60)
 	free(dir);
 }
 
+/* The standards' rows on the wire: the demo capture fails each, a TLS-only capture passes. */
+Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
+{
+	char *dir = tu_tmpdir();
+	char *clean = gen("tls", "clean.pcap", NULL);
+	char *text = xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
+	                       "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
+	                       "[target clean]\npcap = %s\n",
+	                       clean);
+	char *plan = tu_write(dir, "plan.ini", text);
+	free(text);
+	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
+	cr_assert(r.code == 1 || r.code == 3, "exit %d: %s", r.code, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	json_error_t je;
+	json_t *j = json_load_file(res, 0, &je);
+	cr_assert(j, "%s", je.text);
+	static const char *const rows[] = {"UPD-12", "UPD-14", "UPD-15", "J92-31", "PFI-03"};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		cr_expect_str_eq(verdict_of(j, rows[i], "checkout-network"), "fail", "%s", rows[i]);
+		cr_expect_str_eq(verdict_of(j, rows[i], "clean"), "pass", "%s", rows[i]);
+	}
+	json_decref(j);
+	free(res);
+	free(clean);
+	free(plan);
+	r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(dir);
+}
+
 Test(pcap_cli, ignore_test_cards_option, .timeout = 30)
 {
 	char *path = gen("http", "h.pcap", NULL);
