@@ -10,12 +10,14 @@ extern const struct probe probe_exec;
 extern const struct probe probe_pan;
 extern const struct probe probe_load;
 extern const struct probe probe_tls;
+extern const struct probe probe_app;
 
 const struct probe *const probe_registry[] = {
     &probe_exec,
     &probe_pan,
     &probe_load,
     &probe_tls,
+    &probe_app,
     NULL,
 };
 
