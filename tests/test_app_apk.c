@@ -275,3 +275,94 @@ Test(app_apk, hostile_archives_report_offsets, .timeout = 300)
 		free(p);
 	}
 }
+
+/* apksigner's verdict and certificate, line by line, for every fixture. */
+Test(app_apk, signatures_agree_with_apksigner, .timeout = 300)
+{
+	fixtures();
+	const char *apks[] = {"app.apk",      "good.apk",       "v1only.apk",  "v1md5.apk",
+	                      "tampered.apk", "v1tampered.apk", "unsigned.apk"};
+	for (size_t i = 0; i < sizeof(apks) / sizeof(apks[0]); i++) {
+		char *apk = fx(apks[i]);
+		struct tu_run r = tu_sh("apksigner verify --verbose --print-certs '%s' 2>&1", apk);
+		struct facts f;
+		probe(&f, apk);
+		bool verifies = strncmp(r.out, "Verifies", 8) == 0;
+		/* MD5 digests: apksigner refuses them, we verify and flag them */
+		if (strcmp(apks[i], "v1md5.apk") != 0)
+			cr_expect_eq(get(&f, "app.android.sig.verified", FACT_BOOL)->b, verifies,
+			             "%s: verified vs apksigner:\n%s", apks[i], r.out);
+		if (verifies) {
+			cr_expect_eq(
+			    get(&f, "app.android.sig.v1", FACT_BOOL)->b,
+			    strstr(r.out, "Verified using v1 scheme (JAR signing): true") != NULL,
+			    "%s v1", apks[i]);
+			cr_expect_eq(get(&f, "app.android.sig.v2", FACT_BOOL)->b,
+			             strstr(r.out, "(APK Signature Scheme v2): true") != NULL,
+			             "%s v2", apks[i]);
+			cr_expect_eq(get(&f, "app.android.sig.v3", FACT_BOOL)->b,
+			             strstr(r.out, "(APK Signature Scheme v3): true") != NULL,
+			             "%s v3", apks[i]);
+			char want[256];
+			snprintf(want, sizeof(want), "Signer #1 certificate DN: %s\n",
+			         get(&f, "app.android.cert.subject", FACT_STRING)->s);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+			snprintf(want, sizeof(want), "Signer #1 certificate SHA-256 digest: %s\n",
+			         get(&f, "app.android.cert.sha256", FACT_STRING)->s);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+			snprintf(want, sizeof(want), "Signer #1 key algorithm: %s\n",
+			         get(&f, "app.android.cert.key_type", FACT_STRING)->s);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+			snprintf(want, sizeof(want), "Signer #1 key size (bits): %lld\n",
+			         (long long)get(&f, "app.android.cert.key_bits", FACT_INT)->i);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+		}
+		tu_run_free(&r);
+		facts_free(&f);
+		free(apk);
+	}
+}
+
+/* What each fixture must show: the findings a rule set relies on. */
+Test(app_apk, signature_findings, .timeout = 300)
+{
+	fixtures();
+	const struct {
+		const char *apk, *kind;
+		bool present;
+	} rows[] = {
+	    {"app.apk", "android-debug-cert", true},
+	    {"good.apk", "android-debug-cert", false},
+	    {"tampered.apk", "android-signature-invalid", true},
+	    {"v1tampered.apk", "android-signature-invalid", true},
+	    {"app.apk", "android-signature-invalid", false},
+	    {"good.apk", "android-signature-invalid", false},
+	    {"v1only.apk", "android-v1-only", true},
+	    {"app.apk", "android-v1-only", false},
+	    {"v1md5.apk", "android-v1-weak-digest", true},
+	    {"v1only.apk", "android-v1-weak-digest", true},
+	    {"unsigned.apk", "android-unsigned", true},
+	    {"good.apk", "android-unsigned", false},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *apk = fx(rows[i].apk);
+		struct facts f;
+		probe(&f, apk);
+		cr_expect_eq(has_finding(&f, rows[i].kind, NULL), rows[i].present, "%s: %s %s",
+		             rows[i].apk, rows[i].kind, rows[i].present ? "missing" : "unexpected");
+		facts_free(&f);
+		free(apk);
+	}
+	char *apk = fx("tampered.apk");
+	struct facts f;
+	probe(&f, apk);
+	cr_expect(get(&f, "app.android.sig.tampered", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.sig.v2_verified", FACT_BOOL)->b);
+	facts_free(&f);
+	free(apk);
+	apk = fx("v1md5.apk");
+	probe(&f, apk);
+	cr_expect_str_eq(get(&f, "app.android.sig.v1_digest", FACT_STRING)->s, "MD5");
+	facts_free(&f);
+	free(apk);
+}
