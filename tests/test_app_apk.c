@@ -366,3 +366,68 @@ Test(app_apk, signature_findings, .timeout = 300)
 	facts_free(&f);
 	free(apk);
 }
+
+/* DEX and resource strings of the bad app: every check fires, located. */
+Test(app_apk, dex_and_resource_strings, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("app.apk");
+	struct facts f;
+	probe(&f, apk);
+	/* the DEX the fixture built is a valid one, as dexdump reads it */
+	struct tu_run r = tu_sh("d=$(mktemp -d) && cd $d && unzip -q '%s' classes.dex && "
+	                        "dexdump -f classes.dex | grep string_ids_size; rm -rf $d",
+	                        apk);
+	cr_expect(strstr(r.out, "string_ids_size     : 17"), "dexdump: %s", r.out);
+	tu_run_free(&r);
+	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 1);
+	const struct fact_value *urls = get(&f, "app.android.dex.http_urls", FACT_LIST);
+	cr_expect(has_item(urls, "http://10.0.0.1/api"));
+	cr_expect(has_item(urls, "http://203.0.113.7:8080/pay"), "resource string URL missed");
+	cr_expect(!has_item(urls, "https://pay.example.com/v1"));
+	const struct fact_value *ips = get(&f, "app.android.dex.ips", FACT_LIST);
+	cr_expect(has_item(ips, "10.0.0.1") && has_item(ips, "203.0.113.7"));
+	cr_expect(!has_item(ips, "1.2.3.4"), "a version-like string counted as an IP");
+	const struct fact_value *wc = get(&f, "app.android.dex.weak_crypto", FACT_LIST);
+	cr_expect(has_item(wc, "DES") && has_item(wc, "ECB") && has_item(wc, "MD5") &&
+	          has_item(wc, "SHA1PRNG"));
+	const struct fact_value *wv = get(&f, "app.android.dex.webview", FACT_LIST);
+	cr_expect(has_item(wv, "addJavascriptInterface") && has_item(wv, "setAllowFileAccess"));
+	cr_expect(get(&f, "app.android.dex.trust_all", FACT_BOOL)->b);
+	/* private key, AWS key (DEX and resources), labelled secret */
+	cr_expect_geq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 4);
+	cr_expect(has_finding(&f, "android-hardcoded-secret", "app.apk!classes.dex"));
+	cr_expect(has_finding(&f, "android-hardcoded-secret", "app.apk!resources.arsc"));
+	/* secrets never reach an output whole */
+	for (size_t i = 0; i < f.nfindings; i++) {
+		cr_expect(!strstr(f.findings[i].message, "AKIAIOSFODNN7EXAMPLE"));
+		cr_expect(!strstr(f.findings[i].message, "8f3b2c1d9e7a6b5c4d3e2f1a"));
+	}
+	cr_expect(!get(&f, "app.android.protect.root_detection", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.protect.pinning", FACT_BOOL)->b);
+	/* ptrace imported by lib/x86_64/libweak.so */
+	cr_expect(get(&f, "app.android.protect.anti_debug", FACT_BOOL)->b);
+	facts_free(&f);
+	free(apk);
+}
+
+/* The good app's self-protection markers. */
+Test(app_apk, self_protection_markers, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("good.apk");
+	struct facts f;
+	probe(&f, apk);
+	cr_expect(get(&f, "app.android.protect.root_detection", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.emulator_detection", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.anti_debug", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.integrity_check", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.pinning", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.screenshot_protection", FACT_BOOL)->b);
+	cr_expect_str_eq(get(&f, "app.android.protect.packer", FACT_STRING)->s, "Bangcle/SecNeo");
+	cr_expect_eq(get(&f, "app.android.dex.http_urls", FACT_LIST)->nitems, 0);
+	cr_expect_eq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 0);
+	cr_expect(!get(&f, "app.android.dex.trust_all", FACT_BOOL)->b);
+	facts_free(&f);
+	free(apk);
+}

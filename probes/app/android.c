@@ -50,7 +50,11 @@ static void native_libs(struct apk *a)
 				            err_msg());
 				x->elf.errors++;
 			} else if (elf_is((struct span){buf, len})) {
-				app_elf_one(x, (struct span){buf, len}, where, false, NULL);
+				struct elf_check c;
+				if (app_elf_one(x, (struct span){buf, len}, where, false, &c) ==
+				        0 &&
+				    c.ptrace)
+					a->anti_debug = true;
 			}
 			free(buf);
 			free(where);
@@ -117,6 +121,8 @@ int app_apk(struct app_ctx *x, const char *path, struct span s)
 	apk_signatures(&a);
 	apk_strings(&a);
 	native_libs(&a);
+	facts_add_bool(x->out, "app.android.protect.anti_debug", a.anti_debug);
+	facts_add_bool(x->out, "app.android.protect.pinning", a.pinning);
 	if (x->stopped) {
 		facts_error(x->out, "%s: cut short by the deadline", path);
 		rc = -1;

@@ -20,7 +20,8 @@ struct apk {
 	uint8_t *arsc_buf;
 	int min_sdk;
 	unsigned nexported;
-	bool pinning; /* certificate pinning seen (NSC pin-set, OkHttp CertificatePinner) */
+	bool pinning;    /* certificate pinning seen (NSC pin-set, OkHttp CertificatePinner) */
+	bool anti_debug; /* isDebuggerConnected in DEX, ptrace imported by a native library */
 };
 
 void apk_manifest_facts(struct apk *a, const struct axml *m);
