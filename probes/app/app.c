@@ -337,14 +337,13 @@ static int run_file(struct app_ctx *x, const char *key, const char *path)
 		facts_add_string(x->out, "app.kind", "elf");
 		rc = app_elf_one(x, m.s, path, true, NULL);
 		app_elf_emit_counts(x, "app.elf.count", &x->elf);
-	} else if (zip_is(m.s) &&
-	           (has_text(m.s, "AndroidManifest.xml") || strcmp(key, "apk") == 0) &&
-	           !(has_text(m.s, "Payload/") && strcmp(key, "ipa") == 0)) {
-		facts_add_string(x->out, "app.kind", "apk");
-		rc = app_apk(x, path, m.s);
 	} else if (zip_is(m.s)) {
-		facts_add_string(x->out, "app.kind", "ipa");
-		rc = app_ipa(x, path, m.s);
+		/* the members say which: a manifest makes an APK, Payload/ an IPA */
+		bool apk = has_text(m.s, "AndroidManifest.xml"), ipa = has_text(m.s, "Payload/");
+		if (apk == ipa)
+			apk = strcmp(key, "ipa") != 0;
+		facts_add_string(x->out, "app.kind", apk ? "apk" : "ipa");
+		rc = apk ? app_apk(x, path, m.s) : app_ipa(x, path, m.s);
 	} else if (app_macho_is(m.s)) {
 		facts_add_string(x->out, "app.kind", "macho");
 		rc = app_macho_file(x, path, m.s);
