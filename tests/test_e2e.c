@@ -488,7 +488,7 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	char *dir = tu_tmpdir();
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
 	struct tu_run r = tu_sh("cp -r examples scripts %s/ && mkdir -p %s/fixtures && "
-	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls "
+	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls fixtures/app "
 	                        "%s/fixtures/ && cd %s && "
 	                        "ASSAY_RULES_DIR=%s/rules scripts/demo %s/%s",
 	                        dir, dir, dir, dir, getenv("PWD") ? getenv("PWD") : ".",
@@ -518,6 +518,9 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	cr_assert_str_eq(verdict_of(j, "EX-T1", "payment-gateway-tls"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-T2", "payment-gateway-tls"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-T3", "payment-gateway-tls"), "pass");
+	/* The app probe on the demo's fixture APK: debuggable, debug certificate. */
+	cr_assert_str_eq(verdict_of(j, "EX-A1", "merchant-app"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-A2", "merchant-app"), "fail");
 	json_decref(j);
 	tu_run_free(&r);
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);

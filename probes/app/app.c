@@ -46,7 +46,8 @@ void app_finding(struct app_ctx *x, const char *kind, const char *severity, cons
 			break;
 	if (k == x->nkinds && x->nkinds < sizeof(x->kinds) / sizeof(x->kinds[0]))
 		x->kinds[x->nkinds++].kind = kind;
-	if (k < x->nkinds && x->kinds[k].n++ >= APP_MAX_FINDINGS_PER_KIND) {
+	if (k < x->nkinds && x->kinds[k].n++ >= APP_MAX_FINDINGS_PER_KIND &&
+	    strcmp(kind, "elf-summary") != 0) {
 		x->dropped++;
 		return;
 	}
@@ -130,6 +131,14 @@ int app_elf_one(struct app_ctx *x, struct span s, const char *where, bool single
 	}
 	if (c.debug)
 		n->debug++;
+	if (x->each)
+		app_finding(x, "elf-summary", "info", where, -1,
+		            "relro=%s canary=%s nx=%s pie=%s rpath=%s runpath=%s symbols=%s fortify=%s "
+		            "fortified=%u fortifiable=%u ibt=%s shstk=%s",
+		            relro_name(c.relro), c.canary ? "yes" : "no", c.nx ? "yes" : "no", c.pie,
+		            c.rpath ? "yes" : "no", c.runpath ? "yes" : "no", c.symtab ? "yes" : "no",
+		            c.fortify ? "yes" : "no", c.fortified, c.fortifiable, c.ibt ? "yes" : "no",
+		            c.shstk ? "yes" : "no");
 	if (c.machine == 62 || c.machine == 3) {
 		n->no_ibt += !c.ibt;
 		n->no_shstk += !c.shstk;
@@ -368,6 +377,11 @@ static int app_run(const struct target *t, const struct probe_opts *o, struct fa
 		    t->ninputs);
 		rc = -1;
 	} else {
+		char *opt = xasprintf("%s.each", t->inputs[0].key);
+		const char *each = target_option(t, opt);
+		x->each = each && (strcmp(each, "true") == 0 || strcmp(each, "yes") == 0 ||
+		                   strcmp(each, "1") == 0);
+		free(opt);
 		rc = run_file(x, t->inputs[0].key, t->inputs[0].value);
 	}
 	if (x->dropped)
@@ -379,7 +393,10 @@ static int app_run(const struct target *t, const struct probe_opts *o, struct fa
 }
 
 static const char *const app_keys[] = {"apk", "ipa", "binary", NULL};
-static const struct probe_option app_options[] = {{NULL, NULL}};
+static const struct probe_option app_options[] = {
+    {"each", "true: one elf-summary finding per ELF with every field (a table of all files)"},
+    {NULL, NULL},
+};
 
 const struct probe probe_app = {
     .name = "app",

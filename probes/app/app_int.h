@@ -31,6 +31,7 @@ struct app_ctx {
 	struct facts *out;
 	double deadline_ms;
 	bool stopped; /* the deadline passed */
+	bool each;    /* option "each": one elf-summary finding per ELF, uncapped */
 	struct elf_counts elf;
 	/* Findings emitted per kind (a small table; kinds are few). */
 	struct {

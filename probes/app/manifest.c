@@ -169,21 +169,23 @@ static bool named(const struct axml_elem *e, const char *n)
 }
 
 /* The network security config: cleartext, user CAs, pins. */
-static void nsc_facts(struct apk *a, const char *member, bool debuggable, bool cleartext_default)
+/* The config's cleartext verdict (1/0), or -1 when it cannot be read. */
+static int nsc_facts(struct apk *a, const char *member, bool debuggable, bool cleartext_default)
 {
 	struct facts *o = a->x->out;
 	char *where = xasprintf("%s!%s", a->path, member);
 	const struct zip_entry *ze = zip_find(&a->z, member);
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	struct axml m;
+	struct axml m = {0};
 	if (!ze || zip_read(&a->z, ze, &buf, &len, APP_MAX_MEMBER) < 0 ||
 	    axml_parse(&m, (struct span){buf, len}) < 0) {
 		app_finding(a->x, "parse-error", "info", where, -1,
 		            "network security config unreadable");
+		axml_free(&m);
 		free(buf);
 		free(where);
-		return;
+		return -1;
 	}
 	int base_ct = -1;
 	bool domain_ct = false, user_ca = false, debug_user_ca = false, pins = false,
@@ -230,6 +232,7 @@ static void nsc_facts(struct apk *a, const char *member, bool debuggable, bool c
 	axml_free(&m);
 	free(buf);
 	free(where);
+	return ct;
 }
 
 struct component {
@@ -363,16 +366,19 @@ void apk_manifest_facts(struct apk *a, const struct axml *m)
 	const struct axml_attr *nsc =
 	    app ? axml_attr(m, app, A_NSC, "networkSecurityConfig") : NULL;
 	facts_add_bool(o, "app.android.network_security_config", nsc != NULL);
+	int nsc_ct = -1;
 	if (nsc) {
 		char *path = attr_str(a, m, app, A_NSC, "networkSecurityConfig");
 		if (path && strncmp(path, "res/", 4) == 0)
-			nsc_facts(a, path, dbg == 1, cleartext);
+			nsc_ct = nsc_facts(a, path, dbg == 1, cleartext);
 		else
 			app_finding(a->x, "parse-error", "info", where, -1,
 			            "network security config reference 0x%08x not resolved",
 			            nsc->data);
 		free(path);
 	}
+	/* the effective answer: a readable config overrides the manifest (API 24+) */
+	facts_add_bool(o, "app.android.cleartext_permitted", nsc_ct == -1 ? cleartext : nsc_ct == 1);
 
 	/* components */
 	bool app_perm = false;
