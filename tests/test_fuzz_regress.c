@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 
+#include "fuzz/fuzz_app.c"
 #include "fuzz/fuzz_expr.c"
 #include "fuzz/fuzz_h1.c"
 #include "fuzz/fuzz_hist.c"
@@ -93,4 +94,9 @@ Test(fuzz_regress, hist)
 Test(fuzz_regress, pan)
 {
 	replay("pan", fuzz_pan);
+}
+
+Test(fuzz_regress, app)
+{
+	replay("app", fuzz_app);
 }

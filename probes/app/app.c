@@ -132,13 +132,14 @@ int app_elf_one(struct app_ctx *x, struct span s, const char *where, bool single
 	if (c.debug)
 		n->debug++;
 	if (x->each)
-		app_finding(x, "elf-summary", "info", where, -1,
-		            "relro=%s canary=%s nx=%s pie=%s rpath=%s runpath=%s symbols=%s fortify=%s "
-		            "fortified=%u fortifiable=%u ibt=%s shstk=%s",
-		            relro_name(c.relro), c.canary ? "yes" : "no", c.nx ? "yes" : "no", c.pie,
-		            c.rpath ? "yes" : "no", c.runpath ? "yes" : "no", c.symtab ? "yes" : "no",
-		            c.fortify ? "yes" : "no", c.fortified, c.fortifiable, c.ibt ? "yes" : "no",
-		            c.shstk ? "yes" : "no");
+		app_finding(
+		    x, "elf-summary", "info", where, -1,
+		    "relro=%s canary=%s nx=%s pie=%s rpath=%s runpath=%s symbols=%s fortify=%s "
+		    "fortified=%u fortifiable=%u ibt=%s shstk=%s",
+		    relro_name(c.relro), c.canary ? "yes" : "no", c.nx ? "yes" : "no", c.pie,
+		    c.rpath ? "yes" : "no", c.runpath ? "yes" : "no", c.symtab ? "yes" : "no",
+		    c.fortify ? "yes" : "no", c.fortified, c.fortifiable, c.ibt ? "yes" : "no",
+		    c.shstk ? "yes" : "no");
 	if (c.machine == 62 || c.machine == 3) {
 		n->no_ibt += !c.ibt;
 		n->no_shstk += !c.shstk;

@@ -378,7 +378,8 @@ void apk_manifest_facts(struct apk *a, const struct axml *m)
 		free(path);
 	}
 	/* the effective answer: a readable config overrides the manifest (API 24+) */
-	facts_add_bool(o, "app.android.cleartext_permitted", nsc_ct == -1 ? cleartext : nsc_ct == 1);
+	facts_add_bool(o, "app.android.cleartext_permitted",
+	               nsc_ct == -1 ? cleartext : nsc_ct == 1);
 
 	/* components */
 	bool app_perm = false;

@@ -63,6 +63,9 @@ struct bp {
 	struct span s;
 	uint8_t offsz, refsz;
 	uint64_t nobj, table;
+	/* objects left to build: references may share and nest objects, so a
+	 * few bytes could otherwise describe a tree of fan-out^depth nodes */
+	uint64_t budget;
 };
 
 static bool bp_uint(struct span s, uint64_t off, unsigned size, uint64_t *v)
@@ -75,7 +78,7 @@ static bool bp_uint(struct span s, uint64_t off, unsigned size, uint64_t *v)
 	return true;
 }
 
-static struct pv *bp_object(const struct bp *b, uint64_t ref, int depth);
+static struct pv *bp_object(struct bp *b, uint64_t ref, int depth);
 
 /* a count: the low nibble, or (0xF) an int object that follows */
 static bool bp_count(const struct bp *b, uint64_t *off, uint8_t marker, uint64_t *n)
@@ -93,9 +96,12 @@ static bool bp_count(const struct bp *b, uint64_t *off, uint8_t marker, uint64_t
 	return true;
 }
 
-static struct pv *bp_object(const struct bp *b, uint64_t ref, int depth)
+static struct pv *bp_object(struct bp *b, uint64_t ref, int depth)
 {
 	uint64_t off;
+	if (b->budget == 0)
+		return NULL;
+	b->budget--;
 	if (depth > MAX_DEPTH || ref >= b->nobj ||
 	    !bp_uint(b->s, b->table + ref * b->offsz, b->offsz, &off))
 		return NULL;
@@ -173,7 +179,7 @@ static struct pv *bp_object(const struct bp *b, uint64_t ref, int depth)
 
 static int bplist_parse(struct pv **out, struct span s)
 {
-	struct bp b = {.s = s};
+	struct bp b = {.s = s, .budget = 4 * MAX_ITEMS};
 	if (s.n < 8 + 32)
 		return err_set("offset 0: binary plist shorter than its trailer");
 	uint64_t t = s.n - 32, top;
