@@ -86,7 +86,7 @@ Test(rules, example_set_loads_every_field)
 	cr_expect_str_eq(rs.file, "rules/example.xml");
 	cr_expect_str_eq(rs.title_en, "assay example rule set (demo)");
 	cr_expect_str_eq(rs.title_zh, "assay 示例规则集（演示）");
-	cr_assert_eq(rs.nrules, 19);
+	cr_assert_eq(rs.nrules, 25); /* EX-A1..A6 (app probe) included */
 
 	const struct rule *r = &rs.rules[0];
 	cr_expect_str_eq(r->id, "EX-1");
