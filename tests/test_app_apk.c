@@ -378,7 +378,7 @@ Test(app_apk, dex_and_resource_strings, .timeout = 300)
 	struct tu_run r = tu_sh("d=$(mktemp -d) && cd $d && unzip -q '%s' classes.dex && "
 	                        "dexdump -f classes.dex | grep string_ids_size; rm -rf $d",
 	                        apk);
-	cr_expect(strstr(r.out, "string_ids_size     : 17"), "dexdump: %s", r.out);
+	cr_expect(strstr(r.out, "string_ids_size     : 18"), "dexdump: %s", r.out);
 	tu_run_free(&r);
 	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 1);
 	const struct fact_value *urls = get(&f, "app.android.dex.http_urls", FACT_LIST);
@@ -398,10 +398,14 @@ Test(app_apk, dex_and_resource_strings, .timeout = 300)
 	cr_expect_geq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 4);
 	cr_expect(has_finding(&f, "android-hardcoded-secret", "app.apk!classes.dex"));
 	cr_expect(has_finding(&f, "android-hardcoded-secret", "app.apk!resources.arsc"));
-	/* secrets never reach an output whole */
+	/* a (public test) card number in the DEX, masked by the pan scanner */
+	cr_expect_geq(get(&f, "app.android.dex.card_numbers", FACT_INT)->i, 1);
+	cr_expect(has_finding(&f, "android-card-data", "app.apk!classes.dex"));
+	/* secrets and card numbers never reach an output whole */
 	for (size_t i = 0; i < f.nfindings; i++) {
 		cr_expect(!strstr(f.findings[i].message, "AKIAIOSFODNN7EXAMPLE"));
 		cr_expect(!strstr(f.findings[i].message, "8f3b2c1d9e7a6b5c4d3e2f1a"));
+		cr_expect(!strstr(f.findings[i].message, "5105105105105100"));
 	}
 	cr_expect(!get(&f, "app.android.protect.root_detection", FACT_BOOL)->b);
 	cr_expect(!get(&f, "app.android.protect.pinning", FACT_BOOL)->b);

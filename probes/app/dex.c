@@ -12,6 +12,8 @@
  *   - secrets: PEM private keys, AWS access key ids, Google API keys, and
  *     long base64/hex values after a key/secret/password/token label;
  *     excerpts show the first 4 characters only;
+ *   - card data: the whole DEX and resources.arsc through the pan
+ *     probe's scanner (probes/pan/scan.h), masked 6 + 4 as it reports it;
  *   - weak crypto: DES/3DES, RC4, Blowfish, /ECB/, bare "AES" (ECB on
  *     Android), MD5, SHA1PRNG; trust-all TLS (ALLOW_ALL_HOSTNAME_VERIFIER,
  *     AllowAllHostnameVerifier, a class implementing X509TrustManager);
@@ -28,6 +30,7 @@
  *     class descriptors with 1-2 letter simple names).
  */
 #include "probes/app/android_int.h"
+#include "probes/pan/scan.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -140,6 +143,8 @@ struct scan {
 	char **urls, **ips, **weak_list, **webview;
 	size_t nurls, curls, nips, cips, nweak, cweak, nweb, cweb;
 	unsigned secrets;
+	unsigned cards; /* card data (probes/pan/scan.h) in DEX or resource strings */
+	const char *where;
 	uint64_t classes, short_classes;
 };
 
@@ -322,6 +327,24 @@ static void check_string(struct scan *sc, const char *s, size_t len, const char 
 	}
 }
 
+/* A card-data hit of the pan scanner (masked by it: no digits beyond 6 + 4). */
+static void card_hit(void *ctx, const struct pan_hit *h)
+{
+	struct scan *sc = ctx;
+	if (h->kind == PAN_KIND_MASKED_OK)
+		return;
+	sc->cards++;
+	app_finding(sc->a->x, "android-card-data", "high", sc->where, (int64_t)h->offset,
+	            "card data in the app: %s", h->masked);
+}
+
+static void scan_cards(struct scan *sc, const void *buf, size_t len, const char *where)
+{
+	struct pan_config cfg = {0};
+	sc->where = where;
+	pan_scan_buffer(&cfg, buf, len, card_hit, sc);
+}
+
 /* ULEB128 at *off (at most 5 bytes). */
 static bool uleb(struct span s, uint64_t *off, uint32_t *v)
 {
@@ -398,6 +421,7 @@ void apk_strings(struct apk *a)
 		} else {
 			ndex++;
 			scan_dex(sc, (struct span){buf, len}, where);
+			scan_cards(sc, buf, len, where);
 			free(buf);
 		}
 		free(where);
@@ -406,6 +430,7 @@ void apk_strings(struct apk *a)
 	if (a->arsc.n > 12) {
 		struct strpool p;
 		char *where = xasprintf("%s!resources.arsc", a->path);
+		scan_cards(sc, a->arsc.p, a->arsc.n, where);
 		if (strpool_parse(&p, (struct span){a->arsc.p + 12, a->arsc.n - 12}, 12) == 0) {
 			for (size_t i = 0; i < p.n; i++)
 				if (p.s[i])
@@ -422,6 +447,7 @@ void apk_strings(struct apk *a)
 	               sc->nweak);
 	facts_add_list(o, "app.android.dex.webview", (const char *const *)sc->webview, sc->nweb);
 	facts_add_int(o, "app.android.dex.secrets", sc->secrets);
+	facts_add_int(o, "app.android.dex.card_numbers", sc->cards);
 	a->pinning |= sc->m[M_PINNING];
 	a->anti_debug |= sc->m[M_DEBUG];
 	for (int i = 0; i < M_COUNT; i++)
