@@ -88,7 +88,6 @@ int app_elf_one(struct app_ctx *x, struct span s, const char *where, bool single
 	if (c.warning[0])
 		app_finding(x, "parse-error", "info", where, -1, "%s", c.warning);
 	n->files++;
-	bool exec = c.type == 2 || strcmp(c.pie, "yes") == 0;
 	if (c.relro == RELRO_NONE) {
 		n->relro_none++;
 		app_finding(x, "elf-no-relro", "medium", where, -1, "no RELRO (GOT writable)");
@@ -103,8 +102,8 @@ int app_elf_one(struct app_ctx *x, struct span s, const char *where, bool single
 	}
 	if (c.execstack) {
 		n->execstack++;
-		app_finding(x, "elf-execstack", "high", where, -1, "executable stack (NX off: %s)",
-		            c.nx ? "?" : "GNU_STACK RWE or missing");
+		app_finding(x, "elf-execstack", "high", where, -1,
+		            "executable stack (NX off: PT_GNU_STACK with PF_X, or none)");
 	}
 	if (c.type == 2) {
 		n->no_pie++;
@@ -146,7 +145,6 @@ int app_elf_one(struct app_ctx *x, struct span s, const char *where, bool single
 	} else if (c.machine == 183) {
 		n->no_bti += !c.bti;
 	}
-	(void)exec;
 	if (single) {
 		struct facts *o = x->out;
 		facts_add_string(o, "app.elf.relro", relro_name(c.relro));
