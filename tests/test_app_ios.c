@@ -205,3 +205,27 @@ Test(app_ios, hostile_macho_reports_offsets, .timeout = 240)
 	}
 	free(tmp);
 }
+
+/*
+ * Entitlements: m_dev carries a code signature (LC_CODE_SIGNATURE, as
+ * llvm-objdump lists it) whose entitlements plist sets get-task-allow;
+ * the plain binary has no signature at all.
+ */
+Test(app_ios, get_task_allow_from_code_signature, .timeout = 240)
+{
+	fixtures();
+	const char *files[] = {"m_dev", "m_pie"};
+	for (int i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s", dir, files[i]);
+		bool cs = sh_true(
+		    "llvm-objdump --macho --private-headers '%s' | grep -q LC_CODE_SIGNATURE", p);
+		struct facts f;
+		cr_assert_eq(probe(&f, "binary", p), 0);
+		cr_expect_eq(get(&f, "app.ios.code_signature", FACT_BOOL)->b, cs, "%s", files[i]);
+		cr_expect_eq(get(&f, "app.ios.get_task_allow", FACT_BOOL)->b, i == 0, "%s",
+		             files[i]);
+		cr_expect_eq(get(&f, "app.ios.entitlements", FACT_BOOL)->b, i == 0, "%s", files[i]);
+		facts_free(&f);
+		free(p);
+	}
+}

@@ -9,6 +9,7 @@
  *              FairPlay; 0 is a decrypted or development build);
  *   restrict   a __RESTRICT segment (or __restrict section): dyld then
  *              ignores DYLD_* environment variables;
+ *   get-task-allow in the code signature's entitlements (development build);
  *   also LC_CODE_SIGNATURE, LC_RPATH, banned C functions, CommonCrypto
  *   MD5/SHA-1, rand/random, and _ptrace (anti-debugging).
  * A fat binary is judged slice by slice: a property holds when it holds
@@ -48,6 +49,7 @@ static const char *const weakcc[] = {"_CC_MD5", "_CC_SHA1", "_rand", "_srand", "
 
 struct mcheck {
 	unsigned slices;
+	bool entitlements, get_task_allow;
 	bool pie, canary, arc, encinfo, encrypted, restrict_, codesig, rpath, ptrace;
 	bool any_exec;
 	char archs[128];
@@ -92,6 +94,36 @@ bool app_macho_is(struct span s)
 	/* 0xcafebabe is also a Java class file: a fat header has few slices */
 	return rd_u32(s, 0, true, &be) && (be == FAT_MAGIC || be == FAT_MAGIC_64) &&
 	       rd_u32(s, 4, true, &n) && n > 0 && n <= MAX_SLICES;
+}
+
+/*
+ * The code signature's entitlements (Apple's cs_blobs.h: an embedded
+ * SuperBlob 0xfade0cc0 of big-endian (type, offset) slots; slot 5 holds
+ * an 0xfade7171 blob with the XML plist). get-task-allow = true is a
+ * development-signed build a debugger may attach to.
+ */
+static void code_signature(struct mcheck *m, struct span s, uint32_t off, uint32_t size)
+{
+	struct span cs;
+	uint32_t magic, count;
+	if (!span_sub(s, off, size, &cs) || !rd_u32(cs, 0, true, &magic) || magic != 0xfade0cc0u ||
+	    !rd_u32(cs, 8, true, &count))
+		return;
+	for (uint32_t i = 0; i < count && i < 64; i++) {
+		uint32_t type, boff, bmagic, blen;
+		if (!rd_u32(cs, 12 + 8ull * i, true, &type) ||
+		    !rd_u32(cs, 16 + 8ull * i, true, &boff))
+			return;
+		if (type != 5 || !rd_u32(cs, boff, true, &bmagic) || bmagic != 0xfade7171u ||
+		    !rd_u32(cs, (uint64_t)boff + 4, true, &blen) || blen < 8 ||
+		    !span_has(cs.n, boff, blen))
+			continue;
+		struct pv *v = NULL;
+		m->entitlements = true;
+		if (plist_parse(&v, (struct span){cs.p + boff + 8, blen - 8}) == 0)
+			m->get_task_allow |= pv_bool(pv_get(v, "get-task-allow")) == 1;
+		pv_free(v);
+	}
 }
 
 /* One thin image; per-slice results folded into m (AND for protections). */
@@ -152,6 +184,10 @@ static int thin(struct mcheck *m, struct span s, bool first)
 			encrypted |= id != 0;
 		} else if (cmd == LC_CODE_SIGNATURE) {
 			codesig = true;
+			uint32_t dataoff = 0, datasize = 0;
+			if (size >= 16 && rd_u32(s, off + 8, be, &dataoff) &&
+			    rd_u32(s, off + 12, be, &datasize))
+				code_signature(m, s, dataoff, datasize);
 		} else if (cmd == LC_RPATH) {
 			m->rpath = true;
 		}
@@ -269,6 +305,12 @@ static int macho_facts(struct app_ctx *x, struct span s, const char *where)
 	facts_add_bool(o, "app.ios.code_signature", m.codesig);
 	facts_add_bool(o, "app.ios.rpath", m.rpath);
 	facts_add_bool(o, "app.ios.anti_debug", m.ptrace);
+	facts_add_bool(o, "app.ios.entitlements", m.entitlements);
+	facts_add_bool(o, "app.ios.get_task_allow", m.get_task_allow);
+	if (m.get_task_allow)
+		app_finding(
+		    x, "ios-get-task-allow", "high", where, -1,
+		    "entitlement get-task-allow: a development build any debugger may attach to");
 	list_fact(o, "app.ios.banned_apis", m.banned);
 	list_fact(o, "app.ios.weak_crypto_apis", m.weak);
 	if (m.any_exec && !m.pie)
