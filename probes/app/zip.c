@@ -203,7 +203,10 @@ int zip_read(const struct zip *z, const struct zip_entry *e, uint8_t **out, size
 	if (e->method != 8)
 		return err_set("offset %llu: %s: compression method %u not supported",
 		               (unsigned long long)e->lho, e->name, e->method);
-	uint8_t *buf = xmalloc(e->usize + 1);
+	/* grow the buffer as output arrives: a small member that lies about
+	 * its size costs what it really inflates to, not what it claims */
+	size_t cap = e->usize < (1u << 20) ? (size_t)e->usize : (1u << 20);
+	uint8_t *buf = xmalloc(cap + 1);
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
@@ -212,10 +215,18 @@ int zip_read(const struct zip *z, const struct zip_entry *e, uint8_t **out, size
 	}
 	zs.next_in = (Bytef *)src;
 	zs.avail_in = (uInt)e->csize;
-	zs.next_out = buf;
-	zs.avail_out = (uInt)e->usize;
-	int rc = inflate(&zs, Z_FINISH);
-	size_t got = e->usize - zs.avail_out;
+	size_t got = 0;
+	int rc;
+	for (;;) {
+		zs.next_out = buf + got;
+		zs.avail_out = (uInt)(cap - got);
+		rc = inflate(&zs, Z_FINISH);
+		got = cap - zs.avail_out;
+		if (rc != Z_BUF_ERROR || zs.avail_out != 0 || cap >= e->usize)
+			break;
+		cap = cap * 2 < e->usize ? cap * 2 : (size_t)e->usize;
+		buf = xrealloc(buf, cap + 1);
+	}
 	inflateEnd(&zs);
 	if (rc != Z_STREAM_END) {
 		free(buf);
