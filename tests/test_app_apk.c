@@ -343,6 +343,10 @@ Test(app_apk, signature_findings, .timeout = 300)
 	    {"v1only.apk", "android-v1-weak-digest", true},
 	    {"unsigned.apk", "android-unsigned", true},
 	    {"good.apk", "android-unsigned", false},
+	    {"weak.apk", "android-weak-cert-key", true},
+	    {"weak.apk", "android-weak-cert-sig", true},
+	    {"good.apk", "android-weak-cert-key", false},
+	    {"good.apk", "android-weak-cert-sig", false},
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		char *apk = fx(rows[i].apk);
