@@ -280,8 +280,8 @@ Test(app_apk, hostile_archives_report_offsets, .timeout = 300)
 Test(app_apk, signatures_agree_with_apksigner, .timeout = 300)
 {
 	fixtures();
-	const char *apks[] = {"app.apk",      "good.apk",       "v1only.apk",  "v1md5.apk",
-	                      "tampered.apk", "v1tampered.apk", "unsigned.apk"};
+	const char *apks[] = {"app.apk",      "good.apk",       "v1only.apk",   "v1md5.apk",
+	                      "tampered.apk", "v1tampered.apk", "unsigned.apk", "weak.apk"};
 	for (size_t i = 0; i < sizeof(apks) / sizeof(apks[0]); i++) {
 		char *apk = fx(apks[i]);
 		struct tu_run r = tu_sh("apksigner verify --verbose --print-certs '%s' 2>&1", apk);
