@@ -274,3 +274,33 @@ Test(app_elf, bogus_headers_are_reported_not_trusted, .timeout = 120)
 	free(p);
 	free(tmp);
 }
+
+/*
+ * Section headers removed (as sstrip and Android packers do): readelf -s,
+ * and so checksec, see no symbols at all; the dynamic symbols are still
+ * reachable through PT_DYNAMIC (DT_SYMTAB, DT_STRTAB, DT_GNU_HASH), and
+ * the canary and FORTIFY answers must not change.
+ */
+Test(app_elf, dynamic_symbols_without_section_headers, .timeout = 120)
+{
+	const char *dir = fixdir();
+	char *tmp = tu_tmpdir();
+	struct tu_run r =
+	    tu_sh("python3 -c 'import struct,sys; b=bytearray(open(sys.argv[1],\"rb\").read()); "
+	          "struct.pack_into(\"<Q\",b,40,0); struct.pack_into(\"<HH\",b,60,0,0); "
+	          "open(sys.argv[2],\"wb\").write(b)' %s/e_full %s/noshdr && "
+	          "readelf -sW %s/noshdr | grep -c stack_chk",
+	          dir, tmp, tmp);
+	cr_expect_eq(atoi(r.out), 0, "readelf should see no symbols: %s", r.out);
+	tu_run_free(&r);
+	char *p = xasprintf("%s/noshdr", tmp);
+	struct facts f;
+	cr_assert_eq(probe(&f, "binary", p), 0);
+	cr_expect(bool_of(&f, "app.elf.canary"));
+	cr_expect(bool_of(&f, "app.elf.fortify"));
+	cr_expect(bool_of(&f, "app.elf.stripped"));
+	cr_expect_str_eq(str_of(&f, "app.elf.relro"), "full");
+	facts_free(&f);
+	free(p);
+	free(tmp);
+}

@@ -39,7 +39,9 @@
 #define SHT_DYNSYM 11
 
 #define DT_NULL     0
+#define DT_HASH     4
 #define DT_STRTAB   5
+#define DT_SYMTAB   6
 #define DT_STRSZ    10
 #define DT_RPATH    15
 #define DT_DEBUG    21
@@ -47,6 +49,7 @@
 #define DT_RUNPATH  29
 #define DT_FLAGS    30
 #define DT_FLAGS_1  0x6ffffffbu
+#define DT_GNU_HASH 0x6ffffef5u
 #define DF_BIND_NOW 0x8
 #define DF_1_NOW    0x1
 #define DF_1_PIE    0x08000000u
@@ -224,7 +227,13 @@ static bool vaddr_to_off(const struct elf *e, uint64_t va, uint64_t *off)
 	return false;
 }
 
-static void check_dynamic(struct elf_check *c, const struct elf *e, const struct phdr *dyn)
+/* What the dynamic section says about the dynamic symbol table. */
+struct dyninfo {
+	uint64_t symtab, strtab, strsz, hash, gnu_hash; /* virtual addresses, 0 = none */
+};
+
+static void check_dynamic(struct elf_check *c, const struct elf *e, const struct phdr *dyn,
+                          struct dyninfo *di)
 {
 	if (!span_has(e->s.n, dyn->offset, dyn->filesz)) {
 		warn(c, "offset %llu: PT_DYNAMIC (%llu bytes) is outside the file",
@@ -248,6 +257,15 @@ static void check_dynamic(struct elf_check *c, const struct elf *e, const struct
 			break;
 		case DT_STRSZ:
 			strsz = val;
+			break;
+		case DT_SYMTAB:
+			di->symtab = val;
+			break;
+		case DT_HASH:
+			di->hash = val;
+			break;
+		case DT_GNU_HASH:
+			di->gnu_hash = val;
 			break;
 		case DT_RPATH:
 			rpath = val;
@@ -279,6 +297,8 @@ static void check_dynamic(struct elf_check *c, const struct elf *e, const struct
 	}
 	if (c->relro == RELRO_PARTIAL && bind_now)
 		c->relro = RELRO_FULL;
+	di->strtab = strtab;
+	di->strsz = strsz;
 	uint64_t stroff;
 	if ((c->rpath || c->runpath) && vaddr_to_off(e, strtab, &stroff)) {
 		if (strsz == 0 || strsz > e->s.n)
@@ -398,6 +418,66 @@ static void check_notes(struct elf_check *c, const struct elf *e, uint64_t off, 
 	}
 }
 
+/*
+ * No SHT_DYNSYM section (section headers stripped, as packers do to
+ * Android libraries): the dynamic symbols through PT_DYNAMIC, their count
+ * from DT_HASH's nchain or from DT_GNU_HASH's buckets and chains.
+ */
+static void dynsym_from_dynamic(struct elf_check *c, const struct elf *e, const struct dyninfo *di)
+{
+	uint64_t symoff, stroff, count = 0;
+	if (!di->symtab || !di->strtab || !vaddr_to_off(e, di->symtab, &symoff) ||
+	    !vaddr_to_off(e, di->strtab, &stroff))
+		return;
+	uint64_t h;
+	if (di->hash && vaddr_to_off(e, di->hash, &h)) {
+		uint32_t nchain;
+		if (rd_u32(e->s, h + 4, e->be, &nchain))
+			count = nchain;
+	} else if (di->gnu_hash && vaddr_to_off(e, di->gnu_hash, &h)) {
+		uint32_t nbuckets, symbase, bloom;
+		if (!rd_u32(e->s, h, e->be, &nbuckets) || !rd_u32(e->s, h + 4, e->be, &symbase) ||
+		    !rd_u32(e->s, h + 8, e->be, &bloom))
+			return;
+		uint64_t buckets = h + 16 + (uint64_t)bloom * (e->is64 ? 8 : 4);
+		if (!span_has(e->s.n, buckets, (uint64_t)nbuckets * 4))
+			return;
+		uint32_t max = 0;
+		for (uint32_t i = 0; i < nbuckets; i++) {
+			uint32_t b = 0;
+			rd_u32(e->s, buckets + 4ull * i, e->be, &b);
+			if (b > max)
+				max = b;
+		}
+		count = symbase;
+		if (max >= symbase) {
+			uint64_t chains = buckets + 4ull * nbuckets;
+			uint32_t v = 0;
+			uint64_t idx = max;
+			while (idx < MAX_SYMBOLS &&
+			       rd_u32(e->s, chains + 4 * (idx - symbase), e->be, &v) && !(v & 1))
+				idx++;
+			count = idx + 1;
+		}
+	}
+	uint64_t esz = e->is64 ? 24 : 16;
+	if (count > MAX_SYMBOLS)
+		count = MAX_SYMBOLS;
+	if (count > (e->s.n - (symoff < e->s.n ? symoff : e->s.n)) / esz)
+		count = (e->s.n - (symoff < e->s.n ? symoff : e->s.n)) / esz;
+	uint64_t strsz = di->strsz && di->strsz <= e->s.n - (stroff < e->s.n ? stroff : e->s.n)
+	                     ? di->strsz
+	                     : e->s.n - (stroff < e->s.n ? stroff : e->s.n);
+	for (uint64_t i = 1; i < count; i++) {
+		uint32_t nm;
+		if (!rd_u32(e->s, symoff + i * esz, e->be, &nm))
+			break;
+		const char *name = str_at(e->s, stroff, strsz, nm);
+		if (name && *name)
+			check_symbol(c, name, true);
+	}
+}
+
 int elf_check(struct elf_check *c, struct span s)
 {
 	memset(c, 0, sizeof(*c));
@@ -478,16 +558,19 @@ int elf_check(struct elf_check *c, struct span s)
 	if (!gnu_stack)
 		c->execstack = true;
 	c->relro = have_relro ? RELRO_PARTIAL : RELRO_NONE;
+	struct dyninfo di = {0};
 	if (have_dyn)
-		check_dynamic(c, &e, &dyn);
+		check_dynamic(c, &e, &dyn, &di);
 
 	struct shdr shstr = {0};
 	bool have_shstr = e.shstrndx < e.shnum && shdr_read(&e, e.shstrndx, &shstr);
 	bool notes_from_phdrs = c->ibt || c->shstk || c->bti || c->pac;
+	bool saw_dynsym = false;
 	for (unsigned i = 0; i < e.shnum; i++) {
 		struct shdr h;
 		if (!shdr_read(&e, i, &h))
 			continue;
+		saw_dynsym |= h.type == SHT_DYNSYM;
 		if (h.type == SHT_SYMTAB || h.type == SHT_DYNSYM)
 			check_symbols(c, &e, &h, i);
 		else if (h.type == SHT_NOTE && !notes_from_phdrs && c->type == 1)
@@ -499,5 +582,7 @@ int elf_check(struct elf_check *c, struct span s)
 				c->debug = true;
 		}
 	}
+	if (!saw_dynsym && have_dyn)
+		dynsym_from_dynamic(c, &e, &di);
 	return 0;
 }
