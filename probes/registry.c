@@ -12,6 +12,7 @@ extern const struct probe probe_load;
 extern const struct probe probe_tls;
 extern const struct probe probe_http;
 extern const struct probe probe_pcap;
+extern const struct probe probe_app;
 
 const struct probe *const probe_registry[] = {
     &probe_exec,
@@ -20,6 +21,7 @@ const struct probe *const probe_registry[] = {
     &probe_tls,
     &probe_http,
     &probe_pcap,
+    &probe_app,
     NULL,
 };
 

@@ -494,7 +494,7 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	/* Run the demo in a copy of its inputs so parallel suites do not share out/. */
 	struct tu_run r = tu_sh("cp -r examples scripts %s/ && mkdir -p %s/fixtures && "
 	                        "cp -r fixtures/reports fixtures/load fixtures/pan fixtures/tls "
-	                        "fixtures/http %s/fixtures/ && cd %s && "
+	                        "fixtures/http fixtures/pcap fixtures/app %s/fixtures/ && cd %s && "
 	                        "ASSAY_RULES_DIR=%s/rules scripts/demo %s/%s",
 	                        dir, dir, dir, dir, getenv("PWD") ? getenv("PWD") : ".",
 	                        getenv("PWD") ? getenv("PWD") : ".", tu_bin());
@@ -528,6 +528,9 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	cr_assert_str_eq(verdict_of(j, "EX-H1", "shop-web"), "pass");
 	cr_assert_str_eq(verdict_of(j, "EX-H7", "shop-web"), "fail");
 	cr_assert_str_eq(verdict_of(j, "EX-H9", "shop-web"), "fail");
+	/* The app probe on the demo's fixture APK: debuggable, debug certificate. */
+	cr_assert_str_eq(verdict_of(j, "EX-A1", "merchant-app"), "fail");
+	cr_assert_str_eq(verdict_of(j, "EX-A2", "merchant-app"), "fail");
 	json_decref(j);
 	tu_run_free(&r);
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);

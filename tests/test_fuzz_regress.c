@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 
+#include "fuzz/fuzz_app.c"
 #include "fuzz/fuzz_expr.c"
 #include "fuzz/fuzz_h1.c"
 #include "fuzz/fuzz_hist.c"
@@ -105,4 +106,9 @@ Test(fuzz_regress, http)
 Test(fuzz_regress, pcap, .timeout = 120)
 {
 	replay("pcap", fuzz_pcap);
+}
+
+Test(fuzz_regress, app)
+{
+	replay("app", fuzz_app);
 }

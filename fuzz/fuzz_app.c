@@ -1,0 +1,63 @@
+/*
+ * Fuzz the app probe's parsers (probes/app/): the first byte picks one,
+ * the rest is the file. 0 an ELF image, 1 a whole APK (zip, manifest,
+ * resources, signatures, DEX, native libraries), 2 an IPA, 3 a Mach-O
+ * (thin or fat), 4 a binary XML document, 5 a property list. Facts and
+ * findings go to a throwaway store.
+ */
+#include "fuzz/fuzz.h"
+#include "probes/app/app_int.h"
+#include "probes/app/axml.h"
+#include "probes/app/plist.h"
+
+#include <string.h>
+
+FUZZ_TARGET(app)
+{
+	if (size < 1 || size > (4u << 20))
+		return 0;
+	struct span s = {data + 1, size - 1};
+	struct facts f;
+	facts_init(&f);
+	struct app_ctx x;
+	memset(&x, 0, sizeof(x));
+	x.out = &f;
+	x.deadline_ms = 1e300;
+	switch (data[0] % 6) {
+	case 0: {
+		struct elf_check c;
+		elf_check(&c, s);
+		app_elf_one(&x, s, "f", true, NULL);
+		break;
+	}
+	case 1:
+		app_apk(&x, "f.apk", s);
+		break;
+	case 2:
+		app_ipa(&x, "f.ipa", s);
+		break;
+	case 3:
+		if (app_macho_is(s))
+			app_macho_file(&x, "f", s);
+		break;
+	case 4: {
+		struct axml a;
+		axml_parse(&a, s);
+		axml_free(&a);
+		uint8_t type;
+		uint32_t val;
+		char *str = NULL;
+		arsc_lookup(s, 0x7f020000, &type, &val, &str);
+		free(str);
+		break;
+	}
+	default: {
+		struct pv *v = NULL;
+		plist_parse(&v, s);
+		pv_free(v);
+		break;
+	}
+	}
+	facts_free(&f);
+	return 0;
+}

@@ -1,0 +1,441 @@
+/*
+ * Tests of the app probe on APKs (probes/app/android.c, manifest.c,
+ * axml.c, zip.c, apksig.c, dex.c) built by fixtures/app/mkapk.sh with
+ * aapt, zipalign and apksigner. Each manifest fact is compared with what
+ * `aapt dump badging` / `aapt dump xmltree` print for the same file, each
+ * signature fact with `apksigner verify --verbose --print-certs`; the
+ * hostile variants of fixtures/app/mkbad.py must give errors or findings
+ * naming an offset, never a crash.
+ */
+#include "tests/testutil.h"
+
+#include "harness/facts.h"
+#include "probes/probe.h"
+
+extern const struct probe probe_app;
+
+static char apkdir[400], baddir[512];
+
+static void fixtures(void)
+{
+	const char *base = getenv("TMPDIR");
+	base = base && *base ? base : "/tmp";
+	snprintf(apkdir, sizeof(apkdir), "%s/assay-app-apk-%u", base, (unsigned)getuid());
+	snprintf(baddir, sizeof(baddir), "%s/bad", apkdir);
+	struct tu_run r =
+	    tu_sh("flock %s.lock sh -c 'sh fixtures/app/mkapk.sh %s >/dev/null && "
+	          "mkdir -p %s && { [ -f %s/.done ] || { python3 fixtures/app/mkbad.py "
+	          "%s/app.apk %s && touch %s/.done; }; }'",
+	          apkdir, apkdir, baddir, baddir, apkdir, baddir, baddir);
+	cr_assert_eq(r.code, 0, "fixtures failed: %s", r.err);
+	tu_run_free(&r);
+}
+
+static char *fx(const char *name)
+{
+	return xasprintf("%s/%s", apkdir, name);
+}
+
+static int probe(struct facts *f, const char *path)
+{
+	struct target_input in = {"apk", path};
+	struct target t = {"test", &in, 1, NULL, 0};
+	struct probe_opts po = {.timeout_s = 60};
+	facts_init(f);
+	int rc = probe_app.run(&t, &po, f);
+	for (size_t i = 0; i < f->nerrors; i++)
+		cr_log_info("error: %s", f->errors[i]);
+	return rc;
+}
+
+static const struct fact_value *get(const struct facts *f, const char *key, enum fact_type t)
+{
+	const struct fact_value *v = facts_get(f, key);
+	cr_assert(v, "fact %s missing", key);
+	cr_assert_eq(v->type, t, "fact %s has type %d", key, v->type);
+	return v;
+}
+
+static bool has_item(const struct fact_value *v, const char *item)
+{
+	for (size_t i = 0; i < v->nitems; i++)
+		if (strcmp(v->items[i], item) == 0)
+			return true;
+	return false;
+}
+
+static bool has_finding(const struct facts *f, const char *kind, const char *at)
+{
+	for (size_t i = 0; i < f->nfindings; i++)
+		if (strcmp(f->findings[i].kind, kind) == 0 &&
+		    (!at || (f->findings[i].loc.file && strstr(f->findings[i].loc.file, at))))
+			return true;
+	return false;
+}
+
+/* What aapt says about one attribute of the application element. */
+static int aapt_app_bool(const char *apk, const char *attr)
+{
+	struct tu_run r =
+	    tu_sh("aapt dump xmltree '%s' AndroidManifest.xml | grep 'android:%s('", apk, attr);
+	int v = -1;
+	if (r.code == 0)
+		v = strstr(r.out, "0xffffffff") != NULL ? 1
+		    : strstr(r.out, "0x0\n") != NULL    ? 0
+		                                        : -1;
+	tu_run_free(&r);
+	return v;
+}
+
+static void manifest_agrees_with_aapt(const char *name)
+{
+	fixtures();
+	char *apk = fx(name);
+	struct facts f;
+	cr_assert_eq(probe(&f, apk), 0, "%s", apk);
+	struct tu_run b = tu_sh("aapt dump badging '%s'", apk);
+	cr_assert_eq(b.code, 0, "%s", b.err);
+	char want[256];
+	snprintf(want, sizeof(want), "package: name='%s' versionCode='%lld' versionName='%s'",
+	         get(&f, "app.android.package", FACT_STRING)->s,
+	         (long long)get(&f, "app.android.version_code", FACT_INT)->i,
+	         get(&f, "app.android.version_name", FACT_STRING)->s);
+	cr_expect(strstr(b.out, want), "badging lacks \"%s\":\n%s", want, b.out);
+	snprintf(want, sizeof(want), "sdkVersion:'%lld'",
+	         (long long)get(&f, "app.android.min_sdk", FACT_INT)->i);
+	cr_expect(strstr(b.out, want), "badging lacks %s", want);
+	snprintf(want, sizeof(want), "targetSdkVersion:'%lld'",
+	         (long long)get(&f, "app.android.target_sdk", FACT_INT)->i);
+	cr_expect(strstr(b.out, want), "badging lacks %s", want);
+	cr_expect_eq(get(&f, "app.android.debuggable", FACT_BOOL)->b,
+	             strstr(b.out, "application-debuggable") != NULL);
+	/* every uses-permission aapt lists, and no other */
+	const struct fact_value *perms = get(&f, "app.android.permissions", FACT_LIST);
+	size_t n = 0;
+	for (char *p = strstr(b.out, "uses-permission: name='"); p;
+	     p = strstr(p + 1, "uses-permission: name='")) {
+		char perm[128];
+		cr_assert_eq(sscanf(p, "uses-permission: name='%127[^']'", perm), 1);
+		cr_expect(has_item(perms, perm), "%s missing from app.android.permissions", perm);
+		n++;
+	}
+	cr_expect_eq(perms->nitems, n);
+	int ab = aapt_app_bool(apk, "allowBackup");
+	cr_expect_eq(get(&f, "app.android.allow_backup", FACT_BOOL)->b, ab != 0);
+	int ct = aapt_app_bool(apk, "usesCleartextTraffic");
+	cr_expect_eq(get(&f, "app.android.uses_cleartext_traffic", FACT_BOOL)->b, ct == 1);
+	int to = aapt_app_bool(apk, "testOnly");
+	cr_expect_eq(get(&f, "app.android.test_only", FACT_BOOL)->b, to == 1);
+	tu_run_free(&b);
+	facts_free(&f);
+	free(apk);
+}
+
+Test(app_apk, bad_manifest_agrees_with_aapt, .timeout = 300)
+{
+	manifest_agrees_with_aapt("app.apk");
+}
+
+Test(app_apk, good_manifest_agrees_with_aapt, .timeout = 300)
+{
+	manifest_agrees_with_aapt("good.apk");
+}
+
+/*
+ * Exported components as the platform decides (fixtures/app/mkapk.sh
+ * writes the manifest): implicit export by an intent filter below API 31,
+ * explicit exported="true" without a permission; a permission, exported
+ * "false" or a launcher activity are not reported.
+ */
+Test(app_apk, exported_components_and_flags, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("app.apk");
+	struct facts f;
+	probe(&f, apk);
+	const struct fact_value *ex = get(&f, "app.android.exported", FACT_LIST);
+	cr_expect(has_item(ex, "activity:.DeepLink"));
+	cr_expect(has_item(ex, "service:.SyncService"));
+	cr_expect(has_item(ex, "provider:.DataProvider"));
+	cr_expect(!has_item(ex, "activity:.MainActivity"), "launcher reported");
+	cr_expect(!has_item(ex, "activity:.Internal"));
+	cr_expect(!has_item(ex, "receiver:.Guarded"), "permission-protected receiver reported");
+	cr_expect_eq(get(&f, "app.android.exported_count", FACT_INT)->i, 3);
+	const struct fact_value *dp = get(&f, "app.android.dangerous_permissions", FACT_LIST);
+	cr_expect(has_item(dp, "android.permission.READ_SMS"));
+	cr_expect(has_item(dp, "android.permission.CAMERA"));
+	cr_expect(!has_item(dp, "android.permission.INTERNET"));
+	cr_expect(has_finding(&f, "android-debuggable", "app.apk!AndroidManifest.xml"));
+	cr_expect(has_finding(&f, "android-exported-component", "app.apk!AndroidManifest.xml"));
+	facts_free(&f);
+	free(apk);
+}
+
+/* The network security config, read through resources.arsc, as aapt dumps it. */
+Test(app_apk, network_security_config_agrees_with_aapt, .timeout = 300)
+{
+	fixtures();
+	const char *apks[] = {"app.apk", "good.apk"};
+	const char *files[] = {"res/xml/network_security_config.xml", "res/xml/nsc.xml"};
+	for (int i = 0; i < 2; i++) {
+		char *apk = fx(apks[i]);
+		struct tu_run r = tu_sh("aapt dump xmltree '%s' %s", apk, files[i]);
+		cr_assert_eq(r.code, 0, "%s", r.err);
+		struct facts f;
+		probe(&f, apk);
+		cr_expect(get(&f, "app.android.network_security_config", FACT_BOOL)->b);
+		bool aapt_ct = strstr(r.out, "cleartextTrafficPermitted") &&
+		               strstr(strstr(r.out, "cleartextTrafficPermitted"), "0xffffffff") &&
+		               strstr(strstr(r.out, "cleartextTrafficPermitted"), "0xffffffff") <
+		                   strstr(strstr(r.out, "cleartextTrafficPermitted"), "\n") + 1;
+		cr_expect_eq(get(&f, "app.android.nsc.cleartext_permitted", FACT_BOOL)->b, aapt_ct,
+		             "%s", apks[i]);
+		cr_expect_eq(get(&f, "app.android.nsc.user_cas", FACT_BOOL)->b,
+		             strstr(r.out, "src=\"user\"") != NULL, "%s", apks[i]);
+		cr_expect_eq(get(&f, "app.android.nsc.pins", FACT_BOOL)->b,
+		             strstr(r.out, "E: pin-set") != NULL, "%s", apks[i]);
+		tu_run_free(&r);
+		facts_free(&f);
+		free(apk);
+	}
+}
+
+/* Native libraries: per ABI, each through the ELF checks, compared with checksec. */
+Test(app_apk, native_libraries_per_abi, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("app.apk");
+	struct facts f;
+	probe(&f, apk);
+	const struct fact_value *abis = get(&f, "app.android.native.abis", FACT_LIST);
+	cr_expect(has_item(abis, "arm64-v8a") && has_item(abis, "x86_64"));
+	cr_expect_eq(get(&f, "app.android.native.x86_64.execstack", FACT_INT)->i, 1);
+	cr_expect_eq(get(&f, "app.android.native.arm64_v8a.execstack", FACT_INT)->i, 0);
+	cr_expect(has_finding(&f, "elf-execstack", "app.apk!lib/x86_64/libweak.so"));
+	cr_expect(!has_finding(&f, "elf-execstack", "app.apk!lib/arm64-v8a/libhard.so"));
+	/* checksec on the extracted library says the same */
+	struct tu_run r = tu_sh("d=$(mktemp -d) && cd $d && unzip -q '%s' lib/x86_64/libweak.so && "
+	                        "checksec --output=csv --file=lib/x86_64/libweak.so; rm -rf $d",
+	                        apk);
+	cr_expect(strstr(r.out, "No RELRO,No Canary found,NX disabled"), "checksec: %s", r.out);
+	cr_expect_eq(get(&f, "app.android.native.x86_64.relro_none", FACT_INT)->i, 1);
+	cr_expect_eq(get(&f, "app.android.native.x86_64.no_canary", FACT_INT)->i, 1);
+	tu_run_free(&r);
+	facts_free(&f);
+	free(apk);
+}
+
+/* Packer tricks in AXML: tolerated, flagged, never believed. */
+Test(app_apk, lying_axml_is_tolerated_and_flagged, .timeout = 300)
+{
+	fixtures();
+	const char *names[] = {"axml_badsize.apk", "axml_strcount.apk", "axml_junk.apk"};
+	for (int i = 0; i < 3; i++) {
+		char *p = xasprintf("%s/%s", baddir, names[i]);
+		struct facts f;
+		probe(&f, p);
+		cr_expect_str_eq(get(&f, "app.android.package", FACT_STRING)->s,
+		                 "com.example.fixture", "%s", names[i]);
+		cr_expect(get(&f, "app.android.debuggable", FACT_BOOL)->b, "%s", names[i]);
+		cr_expect(has_finding(&f, "axml-anomaly", "AndroidManifest.xml"), "%s", names[i]);
+		facts_free(&f);
+		free(p);
+	}
+}
+
+/* Broken archives and manifests: an error or finding with an offset. */
+Test(app_apk, hostile_archives_report_offsets, .timeout = 300)
+{
+	fixtures();
+	const struct {
+		const char *file, *kind; /* kind NULL: the run must err */
+	} rows[] = {
+	    {"truncated.apk", NULL},          {"liesize.apk", NULL},
+	    {"axml_trunc.apk", NULL},         {"axml_chunk.apk", NULL},
+	    {"overlap.apk", "zip-structure"}, {"bomb.apk", "zip-structure"},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *p = xasprintf("%s/%s", baddir, rows[i].file);
+		struct facts f;
+		int rc = probe(&f, p);
+		if (!rows[i].kind) {
+			cr_expect_lt(rc, 0, "%s: no error", rows[i].file);
+			cr_expect(f.nerrors > 0 && strstr(f.errors[0], "offset"), "%s: %s",
+			          rows[i].file, f.nerrors ? f.errors[0] : "(none)");
+		} else {
+			bool ok = false;
+			for (size_t k = 0; k < f.nfindings; k++)
+				if (strcmp(f.findings[k].kind, rows[i].kind) == 0 &&
+				    strstr(f.findings[k].message, "offset"))
+					ok = true;
+			cr_expect(ok, "%s: no %s finding with an offset", rows[i].file,
+			          rows[i].kind);
+		}
+		facts_free(&f);
+		free(p);
+	}
+}
+
+/* apksigner's verdict and certificate, line by line, for every fixture. */
+Test(app_apk, signatures_agree_with_apksigner, .timeout = 300)
+{
+	fixtures();
+	const char *apks[] = {"app.apk",      "good.apk",       "v1only.apk",   "v1md5.apk",
+	                      "tampered.apk", "v1tampered.apk", "unsigned.apk", "weak.apk"};
+	for (size_t i = 0; i < sizeof(apks) / sizeof(apks[0]); i++) {
+		char *apk = fx(apks[i]);
+		struct tu_run r = tu_sh("apksigner verify --verbose --print-certs '%s' 2>&1", apk);
+		struct facts f;
+		probe(&f, apk);
+		bool verifies = strncmp(r.out, "Verifies", 8) == 0;
+		/* MD5 digests: apksigner refuses them, we verify and flag them */
+		if (strcmp(apks[i], "v1md5.apk") != 0)
+			cr_expect_eq(get(&f, "app.android.sig.verified", FACT_BOOL)->b, verifies,
+			             "%s: verified vs apksigner:\n%s", apks[i], r.out);
+		if (verifies) {
+			cr_expect_eq(
+			    get(&f, "app.android.sig.v1", FACT_BOOL)->b,
+			    strstr(r.out, "Verified using v1 scheme (JAR signing): true") != NULL,
+			    "%s v1", apks[i]);
+			cr_expect_eq(get(&f, "app.android.sig.v2", FACT_BOOL)->b,
+			             strstr(r.out, "(APK Signature Scheme v2): true") != NULL,
+			             "%s v2", apks[i]);
+			cr_expect_eq(get(&f, "app.android.sig.v3", FACT_BOOL)->b,
+			             strstr(r.out, "(APK Signature Scheme v3): true") != NULL,
+			             "%s v3", apks[i]);
+			char want[256];
+			snprintf(want, sizeof(want), "Signer #1 certificate DN: %s\n",
+			         get(&f, "app.android.cert.subject", FACT_STRING)->s);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+			snprintf(want, sizeof(want), "Signer #1 certificate SHA-256 digest: %s\n",
+			         get(&f, "app.android.cert.sha256", FACT_STRING)->s);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+			snprintf(want, sizeof(want), "Signer #1 key algorithm: %s\n",
+			         get(&f, "app.android.cert.key_type", FACT_STRING)->s);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+			snprintf(want, sizeof(want), "Signer #1 key size (bits): %lld\n",
+			         (long long)get(&f, "app.android.cert.key_bits", FACT_INT)->i);
+			cr_expect(strstr(r.out, want), "%s: apksigner lacks %s", apks[i], want);
+		}
+		tu_run_free(&r);
+		facts_free(&f);
+		free(apk);
+	}
+}
+
+/* What each fixture must show: the findings a rule set relies on. */
+Test(app_apk, signature_findings, .timeout = 300)
+{
+	fixtures();
+	const struct {
+		const char *apk, *kind;
+		bool present;
+	} rows[] = {
+	    {"app.apk", "android-debug-cert", true},
+	    {"good.apk", "android-debug-cert", false},
+	    {"tampered.apk", "android-signature-invalid", true},
+	    {"v1tampered.apk", "android-signature-invalid", true},
+	    {"app.apk", "android-signature-invalid", false},
+	    {"good.apk", "android-signature-invalid", false},
+	    {"v1only.apk", "android-v1-only", true},
+	    {"app.apk", "android-v1-only", false},
+	    {"v1md5.apk", "android-v1-weak-digest", true},
+	    {"v1only.apk", "android-v1-weak-digest", true},
+	    {"unsigned.apk", "android-unsigned", true},
+	    {"good.apk", "android-unsigned", false},
+	    {"weak.apk", "android-weak-cert-key", true},
+	    {"weak.apk", "android-weak-cert-sig", true},
+	    {"good.apk", "android-weak-cert-key", false},
+	    {"good.apk", "android-weak-cert-sig", false},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *apk = fx(rows[i].apk);
+		struct facts f;
+		probe(&f, apk);
+		cr_expect_eq(has_finding(&f, rows[i].kind, NULL), rows[i].present, "%s: %s %s",
+		             rows[i].apk, rows[i].kind, rows[i].present ? "missing" : "unexpected");
+		facts_free(&f);
+		free(apk);
+	}
+	char *apk = fx("tampered.apk");
+	struct facts f;
+	probe(&f, apk);
+	cr_expect(get(&f, "app.android.sig.tampered", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.sig.v2_verified", FACT_BOOL)->b);
+	facts_free(&f);
+	free(apk);
+	apk = fx("v1md5.apk");
+	probe(&f, apk);
+	cr_expect_str_eq(get(&f, "app.android.sig.v1_digest", FACT_STRING)->s, "MD5");
+	facts_free(&f);
+	free(apk);
+}
+
+/* DEX and resource strings of the bad app: every check fires, located. */
+Test(app_apk, dex_and_resource_strings, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("app.apk");
+	struct facts f;
+	probe(&f, apk);
+	/* the DEX the fixture built is a valid one, as dexdump reads it */
+	struct tu_run r = tu_sh("d=$(mktemp -d) && cd $d && unzip -q '%s' classes.dex && "
+	                        "dexdump -f classes.dex | grep string_ids_size; rm -rf $d",
+	                        apk);
+	cr_expect(strstr(r.out, "string_ids_size     : 18"), "dexdump: %s", r.out);
+	tu_run_free(&r);
+	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 1);
+	const struct fact_value *urls = get(&f, "app.android.dex.http_urls", FACT_LIST);
+	cr_expect(has_item(urls, "http://10.0.0.1/api"));
+	cr_expect(has_item(urls, "http://203.0.113.7:8080/pay"), "resource string URL missed");
+	cr_expect(!has_item(urls, "https://pay.example.com/v1"));
+	const struct fact_value *ips = get(&f, "app.android.dex.ips", FACT_LIST);
+	cr_expect(has_item(ips, "10.0.0.1") && has_item(ips, "203.0.113.7"));
+	cr_expect(!has_item(ips, "1.2.3.4"), "a version-like string counted as an IP");
+	const struct fact_value *wc = get(&f, "app.android.dex.weak_crypto", FACT_LIST);
+	cr_expect(has_item(wc, "DES") && has_item(wc, "ECB") && has_item(wc, "MD5") &&
+	          has_item(wc, "SHA1PRNG"));
+	const struct fact_value *wv = get(&f, "app.android.dex.webview", FACT_LIST);
+	cr_expect(has_item(wv, "addJavascriptInterface") && has_item(wv, "setAllowFileAccess"));
+	cr_expect(get(&f, "app.android.dex.trust_all", FACT_BOOL)->b);
+	/* private key, AWS key (DEX and resources), labelled secret */
+	cr_expect_geq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 4);
+	cr_expect(has_finding(&f, "android-hardcoded-secret", "app.apk!classes.dex"));
+	cr_expect(has_finding(&f, "android-hardcoded-secret", "app.apk!resources.arsc"));
+	/* a (public test) card number in the DEX, masked by the pan scanner */
+	cr_expect_geq(get(&f, "app.android.dex.card_numbers", FACT_INT)->i, 1);
+	cr_expect(has_finding(&f, "android-card-data", "app.apk!classes.dex"));
+	/* secrets and card numbers never reach an output whole */
+	for (size_t i = 0; i < f.nfindings; i++) {
+		cr_expect(!strstr(f.findings[i].message, "AKIAIOSFODNN7EXAMPLE"));
+		cr_expect(!strstr(f.findings[i].message, "8f3b2c1d9e7a6b5c4d3e2f1a"));
+		cr_expect(!strstr(f.findings[i].message, "5105105105105100"));
+	}
+	cr_expect(!get(&f, "app.android.protect.root_detection", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.protect.pinning", FACT_BOOL)->b);
+	/* ptrace imported by lib/x86_64/libweak.so */
+	cr_expect(get(&f, "app.android.protect.anti_debug", FACT_BOOL)->b);
+	facts_free(&f);
+	free(apk);
+}
+
+/* The good app's self-protection markers. */
+Test(app_apk, self_protection_markers, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("good.apk");
+	struct facts f;
+	probe(&f, apk);
+	cr_expect(get(&f, "app.android.protect.root_detection", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.emulator_detection", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.anti_debug", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.integrity_check", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.pinning", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.screenshot_protection", FACT_BOOL)->b);
+	cr_expect_str_eq(get(&f, "app.android.protect.packer", FACT_STRING)->s, "Bangcle/SecNeo");
+	cr_expect_eq(get(&f, "app.android.dex.http_urls", FACT_LIST)->nitems, 0);
+	cr_expect_eq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 0);
+	cr_expect(!get(&f, "app.android.dex.trust_all", FACT_BOOL)->b);
+	facts_free(&f);
+	free(apk);
+}
