@@ -176,6 +176,25 @@ static void judge_target(struct results *r, const struct ruleset *rs, const stru
 
 	struct verdict_row *w = new_row(r, rs, ru, target);
 	char *why = NULL, *missing = NULL;
+	/*
+	 * A rule for some targets only (an Android rule on an iOS app): where
+	 * <applies> is false the verdict is not-applicable. When it cannot be
+	 * decided (a fact missing), the check decides, and says why.
+	 */
+	if (ru->applies && expr_eval(ru->applies, view, &why, &missing) == EXPR_FALSE) {
+		w->verdict = w->evaluated = VERDICT_NA;
+		w->reason = xasprintf("does not apply: %s is false", ru->applies_src);
+		free(why);
+		free(missing);
+		struct key_ctx kc = {.w = w, .f = view};
+		expr_keys(ru->applies, add_deciding, &kc);
+		if (nruns > 1)
+			facts_free(&merged);
+		return;
+	}
+	free(why);
+	free(missing);
+	why = missing = NULL;
 	enum expr_result res = expr_eval(ru->check, view, &why, &missing);
 	switch (res) {
 	case EXPR_TRUE:

@@ -131,6 +131,8 @@ static void rule_free(struct rule *r)
 	free(r->probes);
 	free(r->check_src);
 	expr_free(r->check);
+	free(r->applies_src);
+	expr_free(r->applies);
 	free(r->evidence_en);
 	free(r->evidence_zh);
 	free(r->remediation_en);
@@ -210,6 +212,8 @@ static int load_rule(struct rule *r, xmlNode *n, const char *path)
 			free(ref);
 		} else if (is_elem(c, "check")) {
 			r->check_src = node_text(c);
+		} else if (is_elem(c, "applies")) {
+			r->applies_src = node_text(c);
 		} else if (is_elem(c, "evidence")) {
 			localized(c, &r->evidence_en, &r->evidence_zh);
 		} else if (is_elem(c, "remediation")) {
@@ -241,6 +245,13 @@ static int load_rule(struct rule *r, xmlNode *n, const char *path)
 			if (is_elem(c, "check"))
 				line = (int)xmlGetLineNo(c);
 		return err_prefix("%s:%d: rule %s: check", path, line, r->id);
+	}
+	if (r->applies_src && expr_parse(&r->applies, r->applies_src) < 0) {
+		int line = r->line;
+		for (xmlNode *c = n->children; c; c = c->next)
+			if (is_elem(c, "applies"))
+				line = (int)xmlGetLineNo(c);
+		return err_prefix("%s:%d: rule %s: applies", path, line, r->id);
 	}
 	return 0;
 }

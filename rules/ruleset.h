@@ -29,6 +29,10 @@ struct rule {
 	size_t nprobes;
 	char *check_src;
 	struct expr *check;
+	/* Optional: the targets the rule is for ("app.kind == \"apk\""); where it
+	 * is false the verdict is not-applicable. */
+	char *applies_src;
+	struct expr *applies;
 	char *evidence_en, *evidence_zh; /* manual rules: what to collect */
 	char *remediation_en, *remediation_zh;
 	char *note_en, *note_zh;

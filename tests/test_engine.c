@@ -408,6 +408,63 @@ Test(engine, no_target_ran_the_probe_gives_one_not_applicable_row)
 	fx_free(&fx);
 }
 
+/* <applies>: a rule for some targets only is not-applicable on the others. */
+Test(engine, applies_limits_a_rule_to_the_targets_it_is_for)
+{
+	struct fixture fx;
+	fx_init(&fx);
+	free(tu_write(fx.dir, "c-app.xml",
+	              "<?xml version=\"1.0\"?>\n<ruleset id=\"app\" version=\"1\">\n"
+	              "  <title lang=\"en\">c</title>\n"
+	              "  <rule id=\"C-1\" severity=\"high\" probe=\"exec\">\n"
+	              "    <title lang=\"en\">Release builds are not debuggable</title>\n"
+	              "    <clause ref=\"5.1.1\" confidence=\"approx\"/>\n"
+	              "    <applies>exec.kind == \"apk\"</applies>\n"
+	              "    <check>not exec.debuggable</check>\n"
+	              "  </rule>\n</ruleset>\n"));
+	rulebook_free(&fx.book);
+	memset(&fx.book, 0, sizeof(fx.book));
+	cr_assert_eq(rulebook_load_dir(&fx.book, fx.dir, XSD), 0, "%s", err_msg());
+	add_target(&fx.r, "android");
+	add_target(&fx.r, "ios");
+	add_target(&fx.r, "unknown");
+	struct probe_run *p = add_run(&fx.r, "android", "ok");
+	facts_add_string(&p->facts, "exec.kind", "apk");
+	facts_add_bool(&p->facts, "exec.debuggable", true);
+	p = add_run(&fx.r, "ios", "ok");
+	facts_add_string(&p->facts, "exec.kind", "ipa");
+	add_run(&fx.r, "unknown", "ok");
+	evaluate_all(&fx);
+	expect_verdict(row(&fx.r, "C-1", "android"), VERDICT_FAIL, VERDICT_FAIL);
+	const struct verdict_row *w = row(&fx.r, "C-1", "ios");
+	expect_verdict(w, VERDICT_NA, VERDICT_NA);
+	cr_expect_str_eq(w->reason, "does not apply: exec.kind == \"apk\" is false");
+	cr_expect_not_null(row_fact(w, "exec.kind"), "the deciding fact is kept");
+	/* undecidable applies: the check decides, and says which fact is missing */
+	w = row(&fx.r, "C-1", "unknown");
+	expect_verdict(w, VERDICT_ERROR, VERDICT_ERROR);
+	cr_expect(strstr(w->reason, "exec.kind") || strstr(w->reason, "exec.debuggable"), "%s",
+	          w->reason);
+	fx_free(&fx);
+
+	/* a bad applies expression is a rule-file error with its line */
+	char *dir = tu_tmpdir();
+	free(tu_write(dir, "bad.xml",
+	              "<?xml version=\"1.0\"?>\n<ruleset id=\"bad\" version=\"1\">\n"
+	              "  <title lang=\"en\">c</title>\n"
+	              "  <rule id=\"D-1\" severity=\"high\" probe=\"exec\">\n"
+	              "    <title lang=\"en\">d</title>\n"
+	              "    <clause ref=\"1\" confidence=\"src\"/>\n"
+	              "    <applies>exec.kind ==</applies>\n"
+	              "    <check>exec.ok</check>\n"
+	              "  </rule>\n</ruleset>\n"));
+	struct rulebook b = {0};
+	cr_assert_eq(rulebook_load_dir(&b, dir, XSD), -1);
+	cr_expect(strstr(err_msg(), "bad.xml:7: rule D-1: applies"), "%s", err_msg());
+	rulebook_free(&b);
+	free(dir);
+}
+
 Test(engine, runs_of_one_probe_on_a_target_are_merged)
 {
 	struct fixture fx;
