@@ -1,0 +1,113 @@
+/*
+ * The catalog rows that read the app probe (UPD-25 in updss, J92-01, 02,
+ * 12, 15, 18, 50, 52 and 60 in jrt0092), judged by `assay run` on the app
+ * fixtures (fixtures/app/mk*.sh): each verdict is the one the fixture was
+ * built to give, and a rule for one platform is not-applicable on another
+ * (<applies>).
+ */
+#include "tests/testutil.h"
+
+#include <jansson.h>
+
+/* Build (once per TMPDIR, under a lock: suites share them) and return the fixture folders. */
+static char *fixture_dir(const char *script, const char *kind)
+{
+	const char *base = getenv("TMPDIR");
+	char *dir = xasprintf("%s/assay-app-%s-%u", base && *base ? base : "/tmp", kind,
+	                      (unsigned)getuid());
+	struct tu_run r = tu_sh("flock %s.lock sh fixtures/app/%s %s >/dev/null", dir, script, dir);
+	cr_assert_eq(r.code, 0, "%s failed: %s", script, r.err);
+	tu_run_free(&r);
+	return dir;
+}
+
+static const char *verdict(json_t *root, const char *rule, const char *target)
+{
+	json_t *rows = json_object_get(root, "results"), *row;
+	size_t i;
+	json_array_foreach(rows, i, row)
+	{
+		if (strcmp(json_string_value(json_object_get(row, "rule")), rule) == 0 &&
+		    strcmp(json_string_value(json_object_get(row, "target")), target) == 0)
+			return json_string_value(json_object_get(row, "verdict"));
+	}
+	return "";
+}
+
+Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
+{
+	char *apk = fixture_dir("mkapk.sh", "apk"), *ios = fixture_dir("mkios.sh", "ios");
+	char *elf = fixture_dir("mkelf.sh", "elf");
+	char *dir = tu_tmpdir();
+	char *text = xasprintf("[assessment]\nname = app rules\nrules = updss, jrt0092\n\n"
+	                       "[target debugapp]\napk = %s/app.apk\n"
+	                       "[target goodapp]\napk = %s/good.apk\n"
+	                       "[target v1only]\napk = %s/v1only.apk\n"
+	                       "[target tampered]\napk = %s/tampered.apk\n"
+	                       "[target iosgood]\nipa = %s/good.ipa\n"
+	                       "[target iosbad]\nipa = %s/bad.ipa\n"
+	                       "[target elfdir]\nbinary = %s\n",
+	                       apk, apk, apk, apk, ios, ios, elf);
+	char *plan = tu_write(dir, "plan.ini", text);
+	free(text);
+	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
+	cr_assert(r.code == 1 || r.code == 3, "exit %d: %s", r.code, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	json_error_t je;
+	json_t *j = json_load_file(res, 0, &je);
+	cr_assert(j, "%s", je.text);
+	static const struct {
+		const char *rule, *target, *want;
+	} cases[] = {
+	    /* app.apk: debuggable, cleartext, the debug certificate, weak native libraries */
+	    {"J92-01", "debugapp", "fail"},
+	    {"J92-02", "debugapp", "fail"},
+	    {"J92-60", "debugapp", "fail"},
+	    {"J92-18", "debugapp", "fail"},
+	    {"UPD-25", "debugapp", "fail"},
+	    {"J92-61", "debugapp", "fail"}, /* ALLOW_ALL_HOSTNAME_VERIFIER */
+	    {"J92-65", "debugapp", "fail"}, /* allowBackup="true" */
+	    {"J92-62", "debugapp", "fail"},
+	    {"J92-13", "debugapp", "fail"},
+	    /* good.apk: hardened manifest, release key, v2+v3; no native code */
+	    {"J92-01", "goodapp", "pass"},
+	    {"J92-02", "goodapp", "pass"},
+	    {"J92-60", "goodapp", "pass"},
+	    {"J92-52", "goodapp", "pass"},
+	    {"UPD-25", "goodapp", "not-applicable"},
+	    {"J92-61", "goodapp", "pass"},
+	    {"J92-65", "goodapp", "pass"},
+	    {"J92-62", "goodapp", "pass"}, /* a pin-set and CertificatePinner */
+	    {"J92-13", "goodapp", "pass"}, /* GET_SIGNATURES */
+	    {"J92-14", "goodapp", "pass"}, /* a Bangcle stub */
+	    {"J92-65", "iosgood", "not-applicable"},
+	    /* its receiver is exported through an intent filter */
+	    {"J92-18", "goodapp", "fail"},
+	    /* v1 only (Janus), and a byte changed after signing */
+	    {"J92-01", "v1only", "fail"},
+	    {"J92-01", "tampered", "fail"},
+	    /* iOS: ATS arbitrary loads and CC_MD5 in bad.ipa; Android-only rows do not apply */
+	    {"J92-60", "iosbad", "fail"},
+	    {"J92-50", "iosbad", "fail"},
+	    {"J92-60", "iosgood", "pass"},
+	    {"J92-02", "iosgood", "pass"},
+	    {"J92-15", "iosgood", "not-applicable"},
+	    {"J92-18", "iosgood", "not-applicable"},
+	    /* a folder of ELF files: the mobile rows do not apply, the hardening row fails */
+	    {"J92-02", "elfdir", "not-applicable"},
+	    {"UPD-25", "elfdir", "fail"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(verdict(j, cases[i].rule, cases[i].target), cases[i].want,
+		                 "%s on %s", cases[i].rule, cases[i].target);
+	json_decref(j);
+	free(res);
+	free(plan);
+	r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(dir);
+	free(apk);
+	free(ios);
+	free(elf);
+}
