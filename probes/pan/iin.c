@@ -119,6 +119,24 @@ bool pan_is_test_card(const char *digits, size_t n)
 	return false;
 }
 
+const char *pan_hit_severity(const struct pan_hit *h)
+{
+	switch (h->kind) {
+	case PAN_KIND_TRACK1:
+	case PAN_KIND_TRACK2:
+	case PAN_KIND_CVV:
+	case PAN_KIND_PIN_BLOCK:
+		return "critical";
+	case PAN_KIND_PAN:
+		return h->conf == PAN_CONF_LOW ? "low" : "high";
+	case PAN_KIND_MASKED_WIDE:
+		return "medium";
+	case PAN_KIND_MASKED_OK:
+		break;
+	}
+	return "info";
+}
+
 const char *pan_kind_name(enum pan_kind k)
 {
 	switch (k) {

@@ -136,24 +136,6 @@ static void id_of(char out[17], const uint8_t *d)
 	out[16] = '\0';
 }
 
-static const char *severity_of(const struct pan_hit *h)
-{
-	switch (h->kind) {
-	case PAN_KIND_TRACK1:
-	case PAN_KIND_TRACK2:
-	case PAN_KIND_CVV:
-	case PAN_KIND_PIN_BLOCK:
-		return "critical";
-	case PAN_KIND_PAN:
-		return h->conf == PAN_CONF_LOW ? "low" : "high";
-	case PAN_KIND_MASKED_WIDE:
-		return "medium";
-	case PAN_KIND_MASKED_OK:
-		break;
-	}
-	return "info";
-}
-
 static char *message_of(const struct pan_hit *h)
 {
 	char id[17] = "";
@@ -229,7 +211,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		memset(x, 0, sizeof(*x));
 		finding_loc_init(&x->f.loc);
 		x->f.kind = xstrdup(pan_kind_name(h->kind));
-		x->f.severity = xstrdup(severity_of(h));
+		x->f.severity = xstrdup(pan_hit_severity(h));
 		x->f.message = message_of(h);
 		x->f.excerpt = xstrdup(h->excerpt);
 		x->f.loc.file = xstrdup(w->loc);

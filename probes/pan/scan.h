@@ -156,5 +156,12 @@ bool pan_is_test_card(const char *digits, size_t n);
 const char *pan_kind_name(enum pan_kind k);   /* "pan", "track2", "masked-too-wide" ... */
 const char *pan_brand_name(enum pan_brand b); /* "visa", "unionpay" ... */
 const char *pan_conf_name(enum pan_confidence c);
+/*
+ * The severity of a finding for h where card data is at rest or in
+ * transit: "critical" (track data, a CVV, a PIN block), "high" (a card
+ * number), "low" (a UnionPay-like number failing Luhn), "medium" (a mask
+ * that shows too much), "info" (a compliant mask).
+ */
+const char *pan_hit_severity(const struct pan_hit *h);
 
 #endif

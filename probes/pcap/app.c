@@ -100,24 +100,6 @@ void pc_add_finding(struct pc_run *r, const struct pc_flow *f, int dir, const ch
 
 /* --- card data --- */
 
-static const char *severity_of(const struct pan_hit *h)
-{
-	switch (h->kind) {
-	case PAN_KIND_TRACK1:
-	case PAN_KIND_TRACK2:
-	case PAN_KIND_CVV:
-	case PAN_KIND_PIN_BLOCK:
-		return "critical";
-	case PAN_KIND_PAN:
-		return h->conf == PAN_CONF_LOW ? "low" : "high";
-	case PAN_KIND_MASKED_WIDE:
-		return "medium";
-	case PAN_KIND_MASKED_OK:
-		break;
-	}
-	return "info";
-}
-
 static void on_hit(void *ctx, const struct pan_hit *h)
 {
 	struct pc_run *r = ctx;
@@ -180,7 +162,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		                h->masked, proto);
 		break;
 	}
-	pc_add_finding(r, f, r->cur_dir, pan_kind_name(h->kind), severity_of(h), msg, h->excerpt,
+	pc_add_finding(r, f, r->cur_dir, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt,
 	               (int64_t)(r->cur_base + h->offset));
 }
 
