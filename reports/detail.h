@@ -35,6 +35,19 @@ int detail_curve(struct curve *c, const struct facts *f);
 /* The percentile at x, as a label: "0%", "90%", "99.9%". */
 void detail_pct_label(char *out, size_t len, double x);
 
+/* One line of an app run's summary: a label and the fact it shows. */
+struct summary_row {
+	const char *en, *zh;
+	const char *key;
+};
+
+/*
+ * The summary of an app run (manifest, signature, certificate for an APK;
+ * bundle and protections for iOS; hardening counts for ELF), as the rows
+ * whose facts the run has, in order: their count (at most max).
+ */
+size_t detail_app_summary(const struct facts *f, const struct summary_row **rows, size_t max);
+
 /* One row of a TLS run's protocol table (facts tls.proto.* and tls.ciphers.*). */
 struct proto_row {
 	const char *name;               /* "tls1_2" */

@@ -592,6 +592,27 @@ static void write_latency(struct hw *h, const struct facts *f)
 	put(h, "\"/></svg>\n");
 }
 
+/* An app run's summary: manifest, signature and certificate, or protections. */
+static void write_app_summary(struct hw *h, const struct facts *f)
+{
+	const struct summary_row *rows[48];
+	size_t n = detail_app_summary(f, rows, 48);
+	if (!n)
+		return;
+	static const char *const heads[][2] = {
+	    {"Summary", "摘要"},
+	    {"Value", "值"},
+	};
+	table_open(h, "app-summary", NULL, NULL, heads, sizeof(heads) / sizeof(heads[0]));
+	for (size_t i = 0; i < n; i++) {
+		put(h, "<tr>");
+		td(h, L(h, rows[i]->en, rows[i]->zh));
+		td(h, rt_fact(&h->t, facts_get(f, rows[i]->key)));
+		put(h, "</tr>\n");
+	}
+	put(h, "</tbody></table>\n");
+}
+
 /* A TLS run's protocols and the suites each accepts. */
 static void write_protocols(struct hw *h, const struct facts *f)
 {
@@ -647,6 +668,8 @@ static void write_probes(struct hw *h)
 			write_latency(h, &run->facts);
 		if (strcmp(run->probe, "tls") == 0)
 			write_protocols(h, &run->facts);
+		if (strcmp(run->probe, "app") == 0)
+			write_app_summary(h, &run->facts);
 		static const char *const heads[][2] = {
 		    {"Fact", "事实"},
 		    {"Value", "值"},

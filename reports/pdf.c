@@ -522,6 +522,22 @@ static void latency_chart(struct pdf *p, const struct facts *f)
 	p->y = y0 + ph + th + 10;
 }
 
+/* An app run's summary: manifest, signature and certificate, or protections. */
+static void app_summary(struct pdf *p, const struct facts *f)
+{
+	const struct summary_row *rows[48];
+	size_t n = detail_app_summary(f, rows, 48);
+	if (!n)
+		return;
+	const char *(*kv)[2] = xcalloc(n, sizeof(*kv));
+	for (size_t i = 0; i < n; i++) {
+		kv[i][0] = rt_l(&p->t, rows[i]->en, rows[i]->zh);
+		kv[i][1] = rt_fact(&p->t, facts_get(f, rows[i]->key));
+	}
+	kv_table(p, (const char *const (*)[2])kv, n);
+	free(kv);
+}
+
 /* A TLS run's protocols and the suites each accepts. */
 static void protocol_table(struct pdf *p, const struct facts *f)
 {
@@ -570,6 +586,8 @@ static void write_probes(struct pdf *p)
 			latency_chart(p, &run->facts);
 		if (strcmp(run->probe, "tls") == 0)
 			protocol_table(p, &run->facts);
+		if (strcmp(run->probe, "app") == 0)
+			app_summary(p, &run->facts);
 		if (run->facts.nfacts) {
 			pdf_table_begin(p, cols, 2, NULL);
 			for (size_t k = 0; k < run->facts.nfacts; k++) {

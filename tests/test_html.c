@@ -261,6 +261,13 @@ Test(html, probe_detail_chart_and_protocols)
 	cr_assert(last && strstr(last, ",16.0"), "last point %s", last ? last : pts);
 	free(pts);
 	assert_has(doc, "string(//section[@id='probes'])", "serialised latency histogram, drawn above");
+	/* an app run's summary: the manifest and signature facts it has, labelled */
+	cr_assert_eq(xp_num(doc, "count(//table[@class='app-summary']/tbody/tr)"), 6);
+	assert_has(doc, "string(//table[@class='app-summary']/tbody/tr[1])", "Package");
+	assert_has(doc, "string(//table[@class='app-summary']/tbody/tr[1])", "com.example.pay");
+	assert_has(doc, "string(//table[@class='app-summary'])", "Signatures verify");
+	assert_has(doc, "string(//table[@class='app-summary'])", "CN=Android Debug");
+	assert_has(doc, "string(//table[@class='app-summary']/tbody/tr[6])", "Executable stack");
 	cr_assert_eq(xp_num(doc, "count(//table[@class='protocols']/tbody/tr)"), 2);
 	assert_has(doc, "string(//table[@class='protocols']/tbody/tr[2])",
 	           "TLS_RSA_WITH_3DES_EDE_CBC_SHA");

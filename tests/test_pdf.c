@@ -294,6 +294,8 @@ Test(pdf, probe_detail_chart_and_protocols)
 	assert_in(text, "99.9%");
 	assert_in(text, "Accepted suites");
 	assert_in(text, "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	assert_in(text, "com.example.pay");
+	assert_in(text, "Signatures verify");
 	free(text);
 	free(path);
 	results_free(&r);
