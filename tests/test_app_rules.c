@@ -6,6 +6,7 @@
  * (<applies>).
  */
 #include "tests/testutil.h"
+#include "tests/testjson.h"
 
 #include <jansson.h>
 
@@ -19,19 +20,6 @@ static char *fixture_dir(const char *script, const char *kind)
 	cr_assert_eq(r.code, 0, "%s failed: %s", script, r.err);
 	tu_run_free(&r);
 	return dir;
-}
-
-static const char *verdict(json_t *root, const char *rule, const char *target)
-{
-	json_t *rows = json_object_get(root, "results"), *row;
-	size_t i;
-	json_array_foreach(rows, i, row)
-	{
-		if (strcmp(json_string_value(json_object_get(row, "rule")), rule) == 0 &&
-		    strcmp(json_string_value(json_object_get(row, "target")), target) == 0)
-			return json_string_value(json_object_get(row, "verdict"));
-	}
-	return "";
 }
 
 Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
@@ -99,7 +87,7 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"UPD-25", "elfdir", "fail"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		cr_expect_str_eq(verdict(j, cases[i].rule, cases[i].target), cases[i].want,
+		cr_expect_str_eq(tu_verdict(j, cases[i].rule, cases[i].target), cases[i].want,
 		                 "%s on %s", cases[i].rule, cases[i].target);
 	json_decref(j);
 	free(res);

@@ -5,6 +5,7 @@
  * jansson and libxml2, and checked with xmllint against the JUnit schema.
  */
 #include "tests/testutil.h"
+#include "tests/testjson.h"
 
 #include <jansson.h>
 #include <libxml/parser.h>
@@ -38,20 +39,6 @@ static json_t *load_json(const char *path)
 	json_t *j = json_load_file(path, 0, &je);
 	cr_assert_not_null(j, "%s: %s", path, je.text);
 	return j;
-}
-
-/* The verdict of (rule, target) in a results.json. */
-static const char *verdict_of(json_t *root, const char *rule, const char *target)
-{
-	json_t *rows = json_object_get(root, "results"), *row;
-	size_t i;
-	json_array_foreach(rows, i, row)
-	{
-		if (strcmp(json_string_value(json_object_get(row, "rule")), rule) == 0 &&
-		    strcmp(json_string_value(json_object_get(row, "target")), target) == 0)
-			return json_string_value(json_object_get(row, "verdict"));
-	}
-	return NULL;
 }
 
 static const char *rules_xml = "<?xml version=\"1.0\"?>\n"
@@ -194,9 +181,9 @@ Test(e2e, run_clean_exits_0)
 	cr_assert_eq(r.code, 0, "exit %d: %s %s", r.code, r.out, r.err);
 	char *p = xasprintf("%s/out/results.json", f.dir);
 	json_t *j = load_json(p);
-	cr_assert_str_eq(verdict_of(j, "T-HIGH", "a"), "pass");
-	cr_assert_str_eq(verdict_of(j, "T-LOW", "a"), "pass");
-	cr_assert_str_eq(verdict_of(j, "T-MAN", "-"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "T-HIGH", "a"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "T-LOW", "a"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "T-MAN", "-"), "pass");
 	json_t *sum = json_object_get(j, "summary");
 	cr_assert_eq(json_integer_value(json_object_get(sum, "exit_code")), 0);
 	json_decref(j);
@@ -251,7 +238,7 @@ Test(e2e, run_high_failure_exits_1_and_waiver_clears_it)
 	cr_assert_eq(r.code, 0, "an active waiver clears the failure (until is inclusive)");
 	char *p = xasprintf("%s/out/results.json", f.dir);
 	json_t *j = load_json(p);
-	cr_assert_str_eq(verdict_of(j, "T-HIGH", "a"), "waived");
+	cr_assert_str_eq(tu_verdict(j, "T-HIGH", "a"), "waived");
 	json_decref(j);
 	tu_run_free(&r);
 
@@ -259,7 +246,7 @@ Test(e2e, run_high_failure_exits_1_and_waiver_clears_it)
 	          f.dir, f.dir, f.rules);
 	cr_assert_eq(r.code, 1, "an expired waiver counts as absent");
 	j = load_json(p);
-	cr_assert_str_eq(verdict_of(j, "T-HIGH", "a"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "T-HIGH", "a"), "fail");
 	json_t *ws = json_object_get(j, "waivers");
 	cr_assert_eq(json_array_size(ws), 1, "the expired waiver is still listed");
 	cr_assert(json_is_false(json_object_get(json_array_get(ws, 0), "active")));
@@ -283,9 +270,9 @@ Test(e2e, run_incomplete_exits_3_and_goes_on, .timeout = 60)
 	cr_assert_eq(r.code, 3, "exit %d: %s", r.code, r.err);
 	char *p = xasprintf("%s/out/results.json", f.dir);
 	json_t *j = load_json(p);
-	cr_assert_str_eq(verdict_of(j, "T-HIGH", "good"), "pass");
-	cr_assert_str_eq(verdict_of(j, "T-HIGH", "hangs"), "error");
-	cr_assert_str_eq(verdict_of(j, "T-HIGH", "garbage"), "error");
+	cr_assert_str_eq(tu_verdict(j, "T-HIGH", "good"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "T-HIGH", "hangs"), "error");
+	cr_assert_str_eq(tu_verdict(j, "T-HIGH", "garbage"), "error");
 	json_t *runs = json_object_get(j, "runs"), *run;
 	size_t i;
 	int seen = 0;
@@ -504,33 +491,33 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	char *res = xasprintf("%s/out/demo/results.json", dir);
 	char *junit = xasprintf("%s/out/demo/junit.xml", dir);
 	json_t *j = load_json(res);
-	cr_assert_str_eq(verdict_of(j, "EX-1", "payment-gateway"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-7", "batch-host"), "waived");
-	cr_assert_str_eq(verdict_of(j, "EX-M1", "-"), "pass");
-	cr_assert_str_eq(verdict_of(j, "EX-M2", "-"), "manual");
+	cr_assert_str_eq(tu_verdict(j, "EX-1", "payment-gateway"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-7", "batch-host"), "waived");
+	cr_assert_str_eq(tu_verdict(j, "EX-M1", "-"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-M2", "-"), "manual");
 	/* The load probe against the demo's own server: the service that stalls
 	 * for a second misses its p99 SLO whatever the machine's load; whether
 	 * the other holds 200 ms depends on the machine, so only that it was
 	 * judged is checked (timing belongs in the bench, not in tests). */
-	cr_assert_str_eq(verdict_of(j, "EX-L1", "settlement-api"), "fail");
-	cr_assert_str_neq(verdict_of(j, "EX-L1", "checkout-api"), "error");
-	cr_assert_str_neq(verdict_of(j, "EX-L2", "checkout-api"), "error");
+	cr_assert_str_eq(tu_verdict(j, "EX-L1", "settlement-api"), "fail");
+	cr_assert_str_neq(tu_verdict(j, "EX-L1", "checkout-api"), "error");
+	cr_assert_str_neq(tu_verdict(j, "EX-L2", "checkout-api"), "error");
 	/* The pan probe on the demo's files: card numbers and track data at rest. */
-	cr_assert_str_eq(verdict_of(j, "EX-8", "card-data-at-rest"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-9", "card-data-at-rest"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-10", "card-data-at-rest"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-8", "card-data-at-rest"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-9", "card-data-at-rest"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-10", "card-data-at-rest"), "pass");
 	/* The tls probe on the demo's dated server: old protocols, NULL and anonymous suites. */
-	cr_assert_str_eq(verdict_of(j, "EX-T1", "payment-gateway-tls"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-T2", "payment-gateway-tls"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-T3", "payment-gateway-tls"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-T1", "payment-gateway-tls"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-T2", "payment-gateway-tls"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-T3", "payment-gateway-tls"), "pass");
 	/* The http probe on the demo's nginx: HTTPS with a redirect, but a full
 	 * card number on a page, weak headers and a third-party script without SRI. */
-	cr_assert_str_eq(verdict_of(j, "EX-H1", "shop-web"), "pass");
-	cr_assert_str_eq(verdict_of(j, "EX-H7", "shop-web"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-H9", "shop-web"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-H1", "shop-web"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-H7", "shop-web"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-H9", "shop-web"), "fail");
 	/* The app probe on the demo's fixture APK: debuggable, debug certificate. */
-	cr_assert_str_eq(verdict_of(j, "EX-A1", "merchant-app"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-A2", "merchant-app"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-A1", "merchant-app"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-A2", "merchant-app"), "fail");
 	json_decref(j);
 	tu_run_free(&r);
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);

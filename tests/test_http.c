@@ -9,6 +9,7 @@
  * 19170-19179. The last tests run the built binary (`assay probe http`).
  */
 #include "tests/testutil.h"
+#include "tests/testjson.h"
 
 #include "harness/facts.h"
 #include "probes/probe.h"
@@ -698,21 +699,6 @@ Test(http, plan_with_rules_judges_the_site, .timeout = 90)
 	site_stop(&s);
 }
 
-/* The verdict of rule on target in results.json, or "" when absent. */
-static const char *verdict(json_t *root, const char *rule, const char *target)
-{
-	json_t *rows = json_object_get(root, "results"), *row;
-	size_t i;
-	json_array_foreach(rows, i, row)
-	{
-		const char *id = json_string_value(json_object_get(row, "rule"));
-		const char *t = json_string_value(json_object_get(row, "target"));
-		if (id && t && strcmp(id, rule) == 0 && strcmp(t, target) == 0)
-			return json_string_value(json_object_get(row, "verdict"));
-	}
-	return "";
-}
-
 Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 {
 	struct site s = site_start();
@@ -738,19 +724,19 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	cr_assert(j, "%s: %s", res, je.text);
 	static const char *const ids[] = {"UPD-18", "UPD-19", "UPD-20", "UPD-23"};
 	for (size_t i = 0; i < 4; i++)
-		cr_expect_str_eq(verdict(j, ids[i], "good"), "pass", "%s on good", ids[i]);
-	cr_expect_str_eq(verdict(j, "UPD-18", "bare"), "pass");
-	cr_expect_str_eq(verdict(j, "UPD-19", "bare"), "fail");
-	cr_expect_str_eq(verdict(j, "UPD-20", "bare"), "fail");
-	cr_expect_str_eq(verdict(j, "UPD-23", "bare"), "fail");
-	cr_expect_str_eq(verdict(j, "UPD-19", "leaky"), "fail");
+		cr_expect_str_eq(tu_verdict(j, ids[i], "good"), "pass", "%s on good", ids[i]);
+	cr_expect_str_eq(tu_verdict(j, "UPD-18", "bare"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "UPD-19", "bare"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "UPD-20", "bare"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "UPD-23", "bare"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "UPD-19", "leaky"), "fail");
 	/* JR/T 0068's web channel: the good page passes all three */
 	static const char *const ob[] = {"OB-01", "OB-02", "OB-03"};
 	for (size_t i = 0; i < 3; i++)
-		cr_expect_str_eq(verdict(j, ob[i], "good"), "pass", "%s on good", ob[i]);
-	cr_expect_str_eq(verdict(j, "OB-01", "bare"), "fail", "no HSTS");
-	cr_expect_str_eq(verdict(j, "OB-02", "bare"), "fail", "no frame protection, CSP, nosniff");
-	cr_expect_str_eq(verdict(j, "OB-03", "card"), "fail", "card data without no-store");
+		cr_expect_str_eq(tu_verdict(j, ob[i], "good"), "pass", "%s on good", ob[i]);
+	cr_expect_str_eq(tu_verdict(j, "OB-01", "bare"), "fail", "no HSTS");
+	cr_expect_str_eq(tu_verdict(j, "OB-02", "bare"), "fail", "no frame protection, CSP, nosniff");
+	cr_expect_str_eq(tu_verdict(j, "OB-03", "card"), "fail", "card data without no-store");
 	json_decref(j);
 	free(res);
 	free(pp);

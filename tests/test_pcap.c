@@ -10,6 +10,7 @@
  * output: every run checks that.
  */
 #include "tests/testutil.h"
+#include "tests/testjson.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -607,19 +608,6 @@ Test(pcap_cli, demo_capture_is_what_pcap_gen_makes, .timeout = 30)
 	free(path);
 }
 
-static const char *verdict_of(json_t *root, const char *rule, const char *target)
-{
-	json_t *rows = json_object_get(root, "results"), *row;
-	size_t i;
-	json_array_foreach(rows, i, row)
-	{
-		if (strcmp(json_string_value(json_object_get(row, "rule")), rule) == 0 &&
-		    strcmp(json_string_value(json_object_get(row, "target")), target) == 0)
-			return json_string_value(json_object_get(row, "verdict"));
-	}
-	return "";
-}
-
 Test(pcap_cli, demo_target_fails_the_example_rules, .timeout = 60)
 {
 	char *dir = tu_tmpdir();
@@ -640,12 +628,12 @@ Test(pcap_cli, demo_target_fails_the_example_rules, .timeout = 60)
 	assert_no_secrets(text, "results.json");
 	json_t *j = json_loads(text, 0, NULL);
 	cr_assert(j);
-	cr_assert_str_eq(verdict_of(j, "EX-C1", "checkout-network"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-C2", "checkout-network"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-C3", "checkout-network"), "fail");
-	cr_assert_str_eq(verdict_of(j, "EX-C1", "clean"), "pass");
-	cr_assert_str_eq(verdict_of(j, "EX-C2", "clean"), "pass");
-	cr_assert_str_eq(verdict_of(j, "EX-C3", "clean"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-C1", "checkout-network"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-C2", "checkout-network"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-C3", "checkout-network"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "EX-C1", "clean"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-C2", "clean"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "EX-C3", "clean"), "pass");
 	json_decref(j);
 	free(text);
 	free(res);
@@ -676,8 +664,8 @@ Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 	cr_assert(j, "%s", je.text);
 	static const char *const rows[] = {"UPD-12", "UPD-14", "UPD-15", "J92-31", "PFI-03"};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		cr_expect_str_eq(verdict_of(j, rows[i], "checkout-network"), "fail", "%s", rows[i]);
-		cr_expect_str_eq(verdict_of(j, rows[i], "clean"), "pass", "%s", rows[i]);
+		cr_expect_str_eq(tu_verdict(j, rows[i], "checkout-network"), "fail", "%s", rows[i]);
+		cr_expect_str_eq(tu_verdict(j, rows[i], "clean"), "pass", "%s", rows[i]);
 	}
 	json_decref(j);
 	free(res);
