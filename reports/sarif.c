@@ -3,7 +3,7 @@
  * Azure DevOps). Mapping (notes: /work/shared/notes/load_reports.md B.3):
  *
  *   one run; tool.driver.rules = every rule with a row, in row order:
- *     id, name, shortDescription (title), fullDescription (title, clause),
+ *     id, name (the English title in PascalCase), shortDescription (title), fullDescription (title, clause),
  *     help (check, remediation), defaultConfiguration.level,
  *     properties: security-severity, tags (rule set, xrefs), clause, confidence
  *   one result per (rule, target) whose verdict is fail, and per waived
@@ -14,8 +14,9 @@
  *   locations: every finding of the row's (target, probe) runs that has a
  *     file, as a physicalLocation (artifact URI + region line/column), at
  *     most MAX_LOCS; otherwise a logicalLocation naming the target (and the
- *     endpoint of a finding when there is one) plus the plan file as the
- *     physical artifact, because GitHub shows no alert without one;
+ *     endpoint, and the URL of a web-page finding, when there is one) plus
+ *     the plan file as the physical artifact, because GitHub shows no alert
+ *     without one;
  *   partialFingerprints "assay/v1" = rule + target, stable across runs;
  *   invocations[0]: start/end time, executionSuccessful = the run is complete,
  *     a toolExecutionNotification per error verdict and per failed probe run.
@@ -84,11 +85,19 @@ static char *path_uri(const char *path)
 	return sb_detach(&sb);
 }
 
+/* "https://host/page": a URL, which SARIF places as a logical location. */
+static bool is_url(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	return n > 0 && strncmp(s + n, "://", 3) == 0;
+}
+
 static json_t *artifact(const char *path)
 {
 	char *clean = rt_clean(path);
 	char *uri = path_uri(clean);
 	json_t *a = json_pack("{s:s}", "uri", uri);
+	/* §3.4.4: only a relative reference has a base; an absolute one has none. */
 	if (path[0] != '/')
 		json_object_set_new(a, "uriBaseId", json_string("%SRCROOT%"));
 	free(uri);
@@ -111,12 +120,40 @@ static long rule_index(const struct rules *rs, const char *id)
 	return -1;
 }
 
+/*
+ * §3.49.7: name is a readable identifier and must differ from the opaque id;
+ * the English title in PascalCase ("no legacy TLS" -> "NoLegacyTLS"), or
+ * none when there is no English title.
+ */
+static char *rule_name(const struct verdict_row *w)
+{
+	if (!has(w->title_en))
+		return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	bool up = true;
+	for (const unsigned char *p = (const unsigned char *)w->title_en; *p && sb.len < 64; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+			sb_addc(&sb, (char)(up && *p >= 'a' && *p <= 'z' ? *p - 32 : *p));
+			up = false;
+		} else {
+			up = true;
+		}
+	}
+	if (!sb.len || strcmp(sb.buf, w->rule) == 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
 static json_t *rule_json(const struct verdict_row *w)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "id", jstr(w->rule));
-	/* name: a PascalCase-free identifier is fine; the id is stable and unique. */
-	json_object_set_new(j, "name", jstr(w->rule));
+	char *name = rule_name(w);
+	if (name)
+		json_object_set_new(j, "name", json_string(name));
+	free(name);
 	const char *title = has(w->title_en)   ? w->title_en
 	                    : has(w->title_zh) ? w->title_zh
 	                                       : w->rule;
@@ -197,6 +234,7 @@ static json_t *rule_json(const struct verdict_row *w)
 struct locs {
 	json_t *arr;
 	const char *endpoint; /* of the first finding that has one */
+	const char *url;      /* of the first finding on a web page */
 	size_t nfile;
 };
 
@@ -206,7 +244,9 @@ static void add_finding_loc(const struct probe_run *run, const struct finding *f
 	struct locs *l = arg;
 	if (!l->endpoint && has(fd->loc.endpoint))
 		l->endpoint = fd->loc.endpoint;
-	if (!has(fd->loc.file) || l->nfile >= MAX_LOCS)
+	if (!l->url && has(fd->loc.file) && is_url(fd->loc.file))
+		l->url = fd->loc.file;
+	if (!has(fd->loc.file) || is_url(fd->loc.file) || l->nfile >= MAX_LOCS)
 		return;
 	json_t *phys = json_pack("{s:o}", "artifactLocation", artifact(fd->loc.file));
 	if (fd->loc.line > 0) {
@@ -254,6 +294,13 @@ static json_t *result_json(const struct results *r, const struct verdict_row *w,
 			json_array_append_new(
 			    logical, json_pack("{s:o,s:o,s:s}", "name", jstr(l.endpoint),
 			                       "fullyQualifiedName", jstr(fq), "kind", "endpoint"));
+			free(fq);
+		}
+		if (l.url) {
+			char *fq = xasprintf("%s/%s", tname, l.url);
+			json_array_append_new(
+			    logical, json_pack("{s:o,s:o,s:s}", "name", jstr(l.url),
+			                       "fullyQualifiedName", jstr(fq), "kind", "resource"));
 			free(fq);
 		}
 		json_t *loc = json_pack("{s:o}", "logicalLocations", logical);

@@ -1,9 +1,10 @@
 /*
- * The SARIF 2.1.0 renderer (reports/sarif.c). No JSON-schema validator is
- * packaged for C, and the SARIF schema could not be vendored here, so
- * sarif_valid() below checks, with jansson, the constraints of the
- * published schema (sarif-schema-2.1.0.json) that a SARIF consumer relies
- * on: required properties and their types, the enumerations used (level,
+ * The SARIF 2.1.0 renderer (reports/sarif.c). Every log rendered here is
+ * validated against the published SARIF 2.1.0 JSON schema by python3's
+ * jsonschema (schema_valid(); `make test` fetches the schema, pinned and
+ * hash-checked, with scripts/sarif-schema). The schema cannot say what a
+ * consumer relies on beyond types and shapes, so sarif_valid() checks
+ * with jansson, besides: required properties and their types, the enumerations used (level,
  * kind, suppression kind/status), ruleIndex pointing at the rule with that
  * id, at least one location per result with a valid artifact location or
  * logical location, region lines >= 1, and GitHub's limits (25,000
@@ -18,9 +19,30 @@
 
 #include <math.h>
 
+#define SARIF_SCHEMA "build/testdata/sarif-2.1.0-rtm.5.json"
+
+/* FILE against the published schema; the validator's report on failure. */
+static bool schema_valid(const char *path)
+{
+	cr_assert(access(SARIF_SCHEMA, R_OK) == 0,
+	          SARIF_SCHEMA " is missing: `make test` fetches it from the npm registry "
+	                       "(scripts/sarif-schema fetch); was the machine offline?");
+	struct tu_run run =
+	    tu_sh("/usr/bin/python3 scripts/sarif-schema check " SARIF_SCHEMA " '%s'", path);
+	cr_assert(run.code == 0 || run.code == 1, "validator did not run (%d): %s", run.code,
+	          run.err);
+	if (run.code)
+		cr_log_error("%s", run.out);
+	bool ok = run.code == 0;
+	free(run.out);
+	free(run.err);
+	return ok;
+}
+
 static json_t *render_json(const struct results *r)
 {
 	char *path = rm_render(r, "sarif", "both");
+	cr_assert(schema_valid(path), "%s does not validate against the SARIF schema", path);
 	json_error_t e;
 	json_t *j = json_load_file(path, 0, &e);
 	cr_assert(j, "%s: line %d: %s", path, e.line, e.text);
@@ -266,6 +288,18 @@ Test(sarif, locations_physical_for_files_logical_otherwise)
 {
 	struct results r;
 	rm_build(&r);
+	/* An http run on web-1 found a card number in a page, and U-7 fails on it. */
+	struct probe_run *run = results_add_run(&r);
+	run->target = xstrdup("web-1");
+	run->probe = xstrdup("http");
+	run->status = xstrdup("ok");
+	struct finding *fd = rm_finding(run, "pan", "critical", "card number in a page", NULL);
+	fd->loc.file = xstrdup("https://10.0.0.5/pay");
+	fd->loc.line = 4;
+	fd->loc.endpoint = xstrdup("10.0.0.5:443");
+	struct verdict_row *w = rm_row(&r, "UPDSS", "U-7", "web-1", VERDICT_FAIL, SEV_CRITICAL);
+	w->title_en = xstrdup("No card data in pages");
+	rm_probes(w, "http");
 	json_t *root = render_json(&r);
 
 	/* U-6: the card-data finding in logs/app.log line 812, masked snippet. */
@@ -284,6 +318,18 @@ Test(sarif, locations_physical_for_files_logical_otherwise)
 	json_t *logical = json_object_get(loc, "logicalLocations");
 	cr_assert_str_eq(str_at(json_array_get(logical, 0), "name"), "10.0.0.5:443");
 	cr_assert_str_eq(str_at(json_array_get(logical, 1), "kind"), "endpoint");
+	cr_assert_str_eq(
+	    str_at(json_object_get(json_object_get(loc, "physicalLocation"), "artifactLocation"),
+	           "uri"),
+	    "plans/acme.ini");
+
+	/* U-7: card data in a web page: the URL is a logical location, never an
+	 * artifact with a base (an absolute URI has none, SARIF 3.4.4). */
+	loc = json_array_get(json_object_get(result_for(root, "U-7"), "locations"), 0);
+	logical = json_object_get(loc, "logicalLocations");
+	cr_assert_str_eq(str_at(json_array_get(logical, 1), "name"), "10.0.0.5:443");
+	cr_assert_str_eq(str_at(json_array_get(logical, 2), "name"), "https://10.0.0.5/pay");
+	cr_assert_str_eq(str_at(json_array_get(logical, 2), "kind"), "resource");
 	cr_assert_str_eq(
 	    str_at(json_object_get(json_object_get(loc, "physicalLocation"), "artifactLocation"),
 	           "uri"),
@@ -326,6 +372,8 @@ Test(sarif, rules_carry_severity_and_help)
 	cr_assert(strstr(help, "Disable TLS 1.0 on the listener."), "%s", help);
 	cr_assert(strstr(help, "在监听端口上禁用 TLS 1.0。"), "%s", help);
 	cr_assert_str_eq(str_at(json_object_get(u2, "shortDescription"), "text"), "No legacy TLS");
+	/* name: readable and distinct from the opaque id (SARIF 3.49.7). */
+	cr_assert_str_eq(str_at(u2, "name"), "NoLegacyTLS");
 	json_t *tags = json_object_get(json_object_get(u2, "properties"), "tags");
 	cr_assert_str_eq(json_string_value(json_array_get(tags, 3)), "PCI DSS v4.0 4.2.1");
 	json_decref(root);
@@ -396,6 +444,29 @@ Test(sarif, validator_rejects_broken_logs)
 	json_object_set_new(res, "ruleIndex", json_integer(0));
 	json_object_set_new(res, "ruleId", json_string("U-6"));
 	cr_assert_not(sarif_valid(root), "ruleIndex naming another rule");
+
+	/* The schema validator fails too, on what the schema forbids. */
+	char *dir = tu_tmpdir();
+	char *path = xasprintf("%s/broken.sarif", dir);
+	json_object_set_new(res, "level", json_string("fatal"));
+	cr_assert_eq(json_dump_file(root, path, 0), 0);
+	cr_assert_not(schema_valid(path), "a level outside the schema's enumeration");
+	json_object_set_new(res, "level", json_string("error"));
+	json_object_set_new(res, "locations", json_string("logs/app.log"));
+	cr_assert_eq(json_dump_file(root, path, 0), 0);
+	cr_assert_not(schema_valid(path), "locations that are not an array");
+	json_object_set_new(res, "locations", json_array());
+	json_object_del(json_array_get(json_object_get(json_object_get(json_object_get(run, "tool"),
+	                                                                "driver"),
+	                                                "rules"),
+	                               0),
+	                "id");
+	cr_assert_eq(json_dump_file(root, path, 0), 0);
+	cr_assert_not(schema_valid(path), "a rule without its required id");
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
 	json_decref(root);
 	results_free(&r);
 }
