@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,36 +96,136 @@ static int mkdir_p(const char *path)
 	return rc;
 }
 
+/*
+ * Renderers read the results and share nothing else (each its own output,
+ * error buffer and, for the PDF, its own font map), so they run side by
+ * side: up to one per core, the PDF first because it takes longest. What
+ * the user sees does not depend on it: "wrote" lines and the first error
+ * come in the order the formats were asked for.
+ */
+struct render_job {
+	const struct renderer *rd;
+	const struct results *r;
+	const struct render_opts *o;
+	char *path;
+	FILE *out;
+	bool to_stdout;
+	int rc;
+	char *err;
+};
+
+struct render_queue {
+	struct render_job *jobs;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static void render_one(struct render_job *j)
+{
+	j->rc = j->rd->render(j->r, j->o, j->out);
+	if (!j->to_stdout && fclose(j->out) != 0 && j->rc == 0)
+		j->rc = err_set("%s: cannot write: %s", j->path, strerror(errno));
+	if (j->rc < 0)
+		j->err = xstrdup(err_msg());
+}
+
+static void *render_worker(void *arg)
+{
+	struct render_queue *q = arg;
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		size_t i = q->next < q->n ? q->next++ : q->n;
+		pthread_mutex_unlock(&q->lock);
+		if (i == q->n)
+			return NULL;
+		if (q->jobs[i].out)
+			render_one(&q->jobs[i]);
+	}
+}
+
+static size_t render_threads(size_t njobs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t k = cpus > 0 ? (size_t)cpus : 1;
+	if (k > 4)
+		k = 4;
+	return k < njobs ? k : njobs;
+}
+
 int cmd_render(const struct results *r, const char *formats, const char *dir, const char *file,
                const char *lang, int quiet)
 {
 	char *list = xstrdup(formats), *save = NULL;
 	struct render_opts o = {.lang = lang};
+	struct render_job *jobs = NULL;
+	size_t n = 0, cap = 0;
 	int rc = 0;
+	/* Every name first: a list with a bad one writes nothing. */
 	for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
 		const struct renderer *rd = renderer_find(f);
 		if (!rd) {
 			rc = err_set("unknown format '%s'", f);
 			break;
 		}
-		char *path = file ? xstrdup(file) : xasprintf("%s/%s", dir, rd->ext);
-		bool to_stdout = strcmp(path, "-") == 0;
-		FILE *out = to_stdout ? stdout : fopen(path, "w");
-		if (!out) {
-			rc = err_set("%s: cannot write: %s", path, strerror(errno));
-			free(path);
-			break;
-		}
-		rc = rd->render(r, &o, out);
-		if (!to_stdout && fclose(out) != 0 && rc == 0)
-			rc = err_set("%s: cannot write: %s", path, strerror(errno));
-		if (rc == 0 && !quiet && !to_stdout)
-			fprintf(stderr, "assay: wrote %s\n", path);
-		free(path);
-		if (rc < 0)
-			break;
+		*ARRAY_PUSH(jobs, n, cap) = (struct render_job){.rd = rd, .r = r, .o = &o};
 	}
 	free(list);
+	/* A file that cannot be opened fails its format; the others are written. */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct render_job *j = &jobs[i];
+		j->path = file ? xstrdup(file) : xasprintf("%s/%s", dir, j->rd->ext);
+		j->to_stdout = strcmp(j->path, "-") == 0;
+		j->out = j->to_stdout ? stdout : fopen(j->path, "w");
+		if (!j->out) {
+			j->rc = err_set("%s: cannot write: %s", j->path, strerror(errno));
+			j->err = xstrdup(err_msg());
+		}
+	}
+
+	if (rc == 0) {
+		/* The longest first, so the others fill the remaining cores. */
+		struct render_job **order = xcalloc(n ? n : 1, sizeof(*order));
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(jobs[i].rd->name, "pdf") == 0)
+				order[k++] = &jobs[i];
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(jobs[i].rd->name, "pdf") != 0)
+				order[k++] = &jobs[i];
+		struct render_job *sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = *order[i];
+		struct render_queue q = {.jobs = sorted, .n = n, .lock = PTHREAD_MUTEX_INITIALIZER};
+		size_t nt = render_threads(n);
+		pthread_t *tid = xcalloc(nt ? nt : 1, sizeof(*tid));
+		size_t started = 0;
+		for (size_t t = 1; t < nt; t++)
+			if (pthread_create(&tid[t], NULL, render_worker, &q) == 0)
+				started = t;
+			else
+				break;
+		render_worker(&q);
+		for (size_t t = 1; t <= started; t++)
+			pthread_join(tid[t], NULL);
+		free(tid);
+		for (size_t i = 0; i < n; i++)
+			*order[i] = sorted[i];
+		free(sorted);
+		free(order);
+		for (size_t i = 0; i < n; i++) {
+			if (jobs[i].rc < 0) {
+				if (rc == 0)
+					rc = err_set("%s", jobs[i].err ? jobs[i].err : "render failed");
+			} else if (!quiet && !jobs[i].to_stdout) {
+				fprintf(stderr, "assay: wrote %s\n", jobs[i].path);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(jobs[i].path);
+		free(jobs[i].err);
+	}
+	free(jobs);
 	return rc;
 }
 

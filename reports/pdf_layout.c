@@ -93,12 +93,17 @@ static void pdf_decorate(struct pdf *p)
 	pdf_rgb(p, 0x000000);
 }
 
+static void pdf_grid_close(struct pdf *p);
+
 void pdf_new_page(struct pdf *p)
 {
+	if (p->cols)
+		pdf_grid_close(p); /* the open table's column rules on the page it leaves */
 	if (p->draw && p->page > 0)
 		cairo_show_page(p->cr);
 	p->page++;
 	p->y = TOP;
+	p->grid_top = p->y;
 	if (p->draw)
 		pdf_decorate(p);
 }
@@ -196,6 +201,56 @@ static double pdf_row_height(struct pdf *p, const char *const *cells, bool heade
 	return h + 2 * PAD;
 }
 
+/*
+ * The grid: a rule under each row, and the column rules drawn once per page
+ * from the table's top there to its bottom (pdf_grid_close). Per-cell
+ * rectangles cost cairo's PDF surface more than the text they frame.
+ */
+static double table_w(const struct pdf *p)
+{
+	double w = 0;
+	for (size_t i = 0; i < p->ncols; i++)
+		w += p->cols[i].w;
+	return w;
+}
+
+/* The row rules kept so far, in one path. */
+static void pdf_rules_flush(struct pdf *p)
+{
+	if (!p->nrules)
+		return;
+	double w = table_w(p);
+	cairo_set_line_width(p->cr, 0.4);
+	pdf_rgb(p, 0xb0b7bf);
+	for (size_t i = 0; i < p->nrules; i++) {
+		cairo_move_to(p->cr, MARGIN_X, p->rule_y[i]);
+		cairo_line_to(p->cr, MARGIN_X + w, p->rule_y[i]);
+	}
+	cairo_stroke(p->cr);
+	pdf_rgb(p, 0x000000);
+	p->nrules = 0;
+}
+
+static void pdf_grid_close(struct pdf *p)
+{
+	if (!p->draw || !p->ncols)
+		return;
+	pdf_rules_flush(p);
+	if (p->y <= p->grid_top)
+		return;
+	double x = MARGIN_X;
+	cairo_set_line_width(p->cr, 0.4);
+	pdf_rgb(p, 0xb0b7bf);
+	for (size_t i = 0; i <= p->ncols; i++) {
+		cairo_move_to(p->cr, x, p->grid_top);
+		cairo_line_to(p->cr, x, p->y);
+		if (i < p->ncols)
+			x += p->cols[i].w;
+	}
+	cairo_stroke(p->cr);
+	pdf_rgb(p, 0x000000);
+}
+
 /* Draw the row whose cells pdf_row_height() just laid out. */
 static void pdf_row_draw(struct pdf *p, double h, bool header)
 {
@@ -203,21 +258,20 @@ static void pdf_row_draw(struct pdf *p, double h, bool header)
 		p->y += h;
 		return;
 	}
-	/* One path per row: a PDF operator per cell would dominate the output. */
-	double x = MARGIN_X;
-	cairo_set_line_width(p->cr, 0.4);
-	for (size_t i = 0; i < p->ncols; i++) {
-		cairo_rectangle(p->cr, x, p->y, p->cols[i].w, h);
-		x += p->cols[i].w;
-	}
 	if (header) {
 		pdf_rgb(p, 0xeef1f4);
-		cairo_fill_preserve(p->cr);
+		cairo_rectangle(p->cr, MARGIN_X, p->y, table_w(p), h);
+		cairo_fill(p->cr);
+		pdf_rgb(p, 0x000000);
+		p->grid_top = p->y;
+		if (p->nrules == sizeof(p->rule_y) / sizeof(p->rule_y[0]))
+			pdf_rules_flush(p);
+		p->rule_y[p->nrules++] = p->y;
 	}
-	pdf_rgb(p, 0xb0b7bf);
-	cairo_stroke(p->cr);
-	pdf_rgb(p, 0x000000);
-	x = MARGIN_X;
+	if (p->nrules == sizeof(p->rule_y) / sizeof(p->rule_y[0]))
+		pdf_rules_flush(p);
+	p->rule_y[p->nrules++] = p->y + h;
+	double x = MARGIN_X;
 	for (size_t i = 0; i < p->ncols; i++) {
 		cairo_move_to(p->cr, x + PAD, p->y + PAD);
 		pango_cairo_show_layout(p->cr, p->cell[i]);
@@ -237,8 +291,6 @@ static void pdf_table_header(struct pdf *p)
 
 void pdf_table_begin(struct pdf *p, const struct col *cols, size_t n, const char *caption)
 {
-	p->cols = cols;
-	p->ncols = n < MAX_COLS ? n : MAX_COLS;
 	/* Keep the caption and header with at least a short first row. */
 	if (p->y + 70 > BOTTOM)
 		pdf_new_page(p);
@@ -250,6 +302,10 @@ void pdf_table_begin(struct pdf *p, const struct col *cols, size_t n, const char
 		pdf_rgb(p, 0x000000);
 		pdf_gap(p, 2);
 	}
+	/* Open from here: a page break now closes this table's grid. */
+	p->cols = cols;
+	p->ncols = n < MAX_COLS ? n : MAX_COLS;
+	p->nrules = 0;
 	pdf_table_header(p);
 }
 
@@ -276,6 +332,7 @@ void pdf_table_row(struct pdf *p, const char *const *cells)
 
 void pdf_table_end(struct pdf *p)
 {
+	pdf_grid_close(p);
 	p->cols = NULL;
 	p->ncols = 0;
 	pdf_gap(p, 10);

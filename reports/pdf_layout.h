@@ -79,6 +79,9 @@ struct pdf {
 	/* the open table, for repeating its header on a new page */
 	const struct col *cols;
 	size_t ncols;
+	double grid_top; /* where the open table's column rules start on this page */
+	double rule_y[128]; /* the row rules not yet drawn on this page */
+	size_t nrules;
 };
 
 /* ---- text ---- */
