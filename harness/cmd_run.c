@@ -167,7 +167,11 @@ int cmd_render(const struct results *r, const char *formats, const char *dir, co
 			rc = err_set("unknown format '%s'", f);
 			break;
 		}
-		*ARRAY_PUSH(jobs, n, cap) = (struct render_job){.rd = rd, .r = r, .o = &o};
+		bool again = false; /* "pdf,pdf": the file once */
+		for (size_t i = 0; i < n; i++)
+			again |= jobs[i].rd == rd;
+		if (!again)
+			*ARRAY_PUSH(jobs, n, cap) = (struct render_job){.rd = rd, .r = r, .o = &o};
 	}
 	free(list);
 	/* A file that cannot be opened fails its format; the others are written. */

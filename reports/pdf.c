@@ -40,6 +40,7 @@
 #include <fontconfig/fontconfig.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 static const char *const font_desc[F__COUNT] = {
@@ -718,7 +719,24 @@ static int pass(struct pdf *p, struct sink *sink, const struct render_opts *o)
 	return 0;
 }
 
+/*
+ * One PDF at a time in a process: the end of a render empties cairo's and
+ * fontconfig's process-wide caches (below), which another PDF render
+ * would still be using. Other formats may render meanwhile.
+ */
+static pthread_mutex_t pdf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int pdf_render_locked(const struct results *r, const struct render_opts *o, FILE *out);
+
 static int pdf_render(const struct results *r, const struct render_opts *o, FILE *out)
+{
+	pthread_mutex_lock(&pdf_lock);
+	int rc = pdf_render_locked(r, o, out);
+	pthread_mutex_unlock(&pdf_lock);
+	return rc;
+}
+
+static int pdf_render_locked(const struct results *r, const struct render_opts *o, FILE *out)
 {
 	struct pdf p = {.r = r};
 	for (int i = 0; i < F__COUNT; i++)
@@ -751,9 +769,9 @@ static int pdf_render(const struct results *r, const struct render_opts *o, FILE
 	/*
 	 * cairo keeps its FreeType font faces, and fontconfig its patterns,
 	 * in process-wide caches that memcheck reports as lost (make valgrind
-	 * fails on them). Nothing of cairo or fontconfig is alive here and
-	 * renderers run one at a time (harness/cmd_run.c, cmd_render), so
-	 * empty both; the next render loads them again (a few ms).
+	 * fails on them). Nothing of cairo or fontconfig is alive here, no
+	 * other renderer uses them and PDF renders take pdf_lock, so empty
+	 * both; the next render loads them again (a few ms).
 	 */
 	cairo_debug_reset_static_data();
 	FcFini();

@@ -101,3 +101,17 @@ Test(render, one_failing_format_is_named_and_the_rest_written, .timeout = 60)
 	tu_run_free(&run);
 	teardown_fx(&f);
 }
+
+Test(render, a_format_named_twice_is_written_once, .timeout = 120)
+{
+	struct fx f = setup_fx();
+	struct tu_run run =
+	    tu_sh("%s report '%s' --format pdf,json,pdf,pdf -o '%s/out' && pdftotext "
+	          "'%s/out/report.pdf' - | grep -c 'Demo acquirer'",
+	          tu_bin(), f.json, f.dir, f.dir);
+	cr_assert_eq(run.code, 0, "%s", run.err);
+	const char *first = strstr(run.err, "report.pdf\n");
+	cr_assert(first && !strstr(first + 1, "report.pdf\n"), "%s", run.err);
+	tu_run_free(&run);
+	teardown_fx(&f);
+}
