@@ -170,8 +170,14 @@ static int merge(struct results *out, struct results *sh, char **files, size_t n
 	out->plan_sha256 = xstrdup_or_null(f->plan_sha256);
 	out->fail_on = f->fail_on;
 	out->targets = xcalloc(f->ntargets + 1, sizeof(char *));
-	for (size_t i = 0; i < f->ntargets; i++)
+	if (f->zones)
+		out->zones = xcalloc(f->ntargets + 1, sizeof(char *));
+	for (size_t i = 0; i < f->ntargets; i++) {
+		if (f->zones)
+			out->zones[i] = xstrdup_or_null(f->zones[i]);
 		out->targets[out->ntargets++] = xstrdup(f->targets[i]);
+	}
+	out->profiles = f->profiles;
 	out->waivers = xcalloc(f->nwaivers + 1, sizeof(*out->waivers));
 	for (size_t i = 0; i < f->nwaivers; i++)
 		waiver_copy(&out->waivers[out->nwaivers++], &f->waivers[i]);
@@ -227,11 +233,17 @@ static int merge(struct results *out, struct results *sh, char **files, size_t n
 
 	struct rulebook book = {0};
 	char **ids = xcalloc(f->nrulesets + 1, sizeof(char *));
-	for (size_t i = 0; i < f->nrulesets; i++)
+	int *levels = xcalloc(f->nrulesets + 1, sizeof(int));
+	for (size_t i = 0; i < f->nrulesets; i++) {
 		ids[i] = f->rulesets[i].id;
+		levels[i] = f->rulesets[i].level && strcmp(f->rulesets[i].level, "enhanced") == 0
+		                ? LEVEL_ENHANCED
+		                : LEVEL_BASELINE;
+	}
 	int rc = cmd_load_rules(&book, rules_dir);
 	if (rc == 0)
-		rc = engine_evaluate(&book, ids, f->nrulesets, out);
+		rc = engine_evaluate(&book, ids, levels, f->nrulesets, out);
+	free(levels);
 	free(ids);
 	rulebook_free(&book);
 	return rc;

@@ -574,8 +574,15 @@ int cmd_run(int argc, char **argv)
 	r.plan_sha256 = plan.sha256 ? xstrdup(plan.sha256) : NULL;
 	r.fail_on = fail_on;
 	r.targets = xcalloc(plan.ntargets + 1, sizeof(char *));
-	for (size_t i = 0; i < plan.ntargets; i++)
+	for (size_t i = 0; i < plan.ntargets; i++) {
+		if (plan.targets[i].zone) {
+			if (!r.zones)
+				r.zones = xcalloc(plan.ntargets + 1, sizeof(char *));
+			r.zones[i] = xstrdup(plan.targets[i].zone);
+		}
 		r.targets[r.ntargets++] = xstrdup(plan.targets[i].name);
+	}
+	r.profiles = plan.profiles;
 	long today = date_today();
 	r.waivers = xcalloc(plan.nwaivers + 1, sizeof(*r.waivers));
 	for (size_t i = 0; i < plan.nwaivers; i++) {
@@ -598,7 +605,7 @@ int cmd_run(int argc, char **argv)
 	double secs = (time_mono_ms() - t0) / 1000.0;
 
 	int code = EXIT_USAGE;
-	if (engine_evaluate(&book, plan.rulesets, plan.nrulesets, &r) < 0) {
+	if (engine_evaluate(&book, plan.rulesets, plan.rulelevels, plan.nrulesets, &r) < 0) {
 		fprintf(stderr, "assay: %s\n", err_msg());
 	} else {
 		time_utc_iso(ts, sizeof(ts));

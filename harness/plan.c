@@ -262,6 +262,20 @@ static int key_assessment(struct parse_state *st, const char *name, const char *
 		p->rules_line = st->line;
 		return 1;
 	}
+	if (strcmp(name, "profiles") == 0) {
+		char *copy = xstrdup(value), *save = NULL;
+		for (char *tok = strtok_r(copy, ", \t", &save); tok;
+		     tok = strtok_r(NULL, ", \t", &save)) {
+			if (strcmp(tok, "gm") != 0) {
+				perr(st, "profiles: unknown profile '%s' (known: gm)", tok);
+				free(copy);
+				return 0;
+			}
+			p->profiles |= PROFILE_GM;
+		}
+		free(copy);
+		return 1;
+	}
 	if (strcmp(name, "fail-on") == 0 || strcmp(name, "fail_on") == 0) {
 		if (p->fail_on_set) {
 			perr(st, "'fail-on' is set twice in [assessment]");
@@ -290,8 +304,8 @@ static int key_assessment(struct parse_state *st, const char *name, const char *
 		return 1;
 	}
 	perr(st,
-	     "unknown key '%s' in [assessment] (expected name, description, rules, fail-on, "
-	     "timeout)",
+	     "unknown key '%s' in [assessment] (expected name, description, rules, profiles, "
+	     "fail-on, timeout)",
 	     name);
 	return 0;
 }
@@ -313,6 +327,13 @@ static int key_target(struct parse_state *st, const char *name, const char *valu
 	}
 	if (strcmp(name, "description") == 0)
 		return set_once(st, &t->description, name, value);
+	if (strcmp(name, "zone") == 0) {
+		if (strcmp(value, "internet") != 0 && strcmp(value, "internal") != 0) {
+			perr(st, "zone: expected internet or internal, found '%s'", value);
+			return 0;
+		}
+		return set_once(st, &t->zone, name, value);
+	}
 	const char *dot = strchr(name, '.');
 	char key[64];
 	snprintf(key, sizeof(key), "%.*s", dot ? (int)(dot - name) : (int)strlen(name), name);
@@ -329,7 +350,7 @@ static int key_target(struct parse_state *st, const char *name, const char *valu
 		}
 		perr(st,
 		     "unknown key '%s' in [target %s]: no probe takes '%s' (known: %s, "
-		     "timeout, description)",
+		     "timeout, description, zone)",
 		     name, t->name, key, known);
 		return 0;
 	}
@@ -512,8 +533,47 @@ int plan_load(struct plan *p, const char *path)
 	return rc;
 }
 
+/*
+ * "jrt0092:enhanced" -> id "jrt0092" at LEVEL_ENHANCED; a bare id is the
+ * baseline. An id named twice is judged once, at the higher level.
+ */
+static int split_levels(struct plan *p)
+{
+	p->rulelevels = xcalloc(p->nrulesets + 1, sizeof(int));
+	size_t n = 0;
+	for (size_t i = 0; i < p->nrulesets; i++) {
+		char *id = p->rulesets[i];
+		char *colon = strchr(id, ':');
+		int level = LEVEL_BASELINE;
+		if (colon) {
+			*colon = '\0';
+			if (strcmp(colon + 1, "enhanced") == 0)
+				level = LEVEL_ENHANCED;
+			else if (strcmp(colon + 1, "baseline") != 0)
+				return err_set("%s:%d: rules: unknown level '%s' for '%s' (expected "
+				               "baseline or enhanced)",
+				               p->file, p->rules_line, colon + 1, id);
+		}
+		size_t k = 0;
+		while (k < n && strcmp(p->rulesets[k], id) != 0)
+			k++;
+		if (k < n) {
+			if (level > p->rulelevels[k])
+				p->rulelevels[k] = level;
+			free(id);
+			continue;
+		}
+		p->rulesets[n] = id;
+		p->rulelevels[n++] = level;
+	}
+	p->nrulesets = n;
+	return 0;
+}
+
 int plan_check_rules(struct plan *p, const struct rulebook *b)
 {
+	if (!p->rulelevels && split_levels(p) < 0)
+		return -1;
 	for (size_t i = 0; i < p->nrulesets; i++)
 		if (!rulebook_find(b, p->rulesets[i]))
 			return err_set("%s:%d: rules: no rule set '%s' (see `assay rules list`)",
@@ -549,10 +609,12 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nrulesets; i++)
 		free(p->rulesets[i]);
 	free(p->rulesets);
+	free(p->rulelevels);
 	for (size_t i = 0; i < p->ntargets; i++) {
 		struct plan_target *t = &p->targets[i];
 		free(t->name);
 		free(t->description);
+		free(t->zone);
 		for (size_t k = 0; k < t->ninputs; k++) {
 			free((char *)t->inputs[k].key);
 			free((char *)t->inputs[k].value);

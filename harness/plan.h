@@ -28,6 +28,7 @@ struct plan_target {
 	int line;
 	char *description;
 	double timeout_s;            /* 0: the plan's default */
+	char *zone;                  /* "internet", "internal" or NULL */
 	struct target_input *inputs; /* strings owned by the plan */
 	size_t ninputs, capinputs;
 	int *input_lines;
@@ -40,9 +41,11 @@ struct plan {
 	char *sha256;
 	char *name;
 	char *description;
-	char **rulesets; /* empty: every rule set found */
+	char **rulesets; /* empty: every rule set found; "id" after plan_check_rules */
+	int *rulelevels; /* per rule set: enum rule_level, set by plan_check_rules */
 	size_t nrulesets;
 	int rules_line;
+	unsigned profiles; /* PROFILE_* of `profiles = gm` */
 	enum severity fail_on;
 	bool fail_on_set;
 	double timeout_s; /* default per (target, probe) run */

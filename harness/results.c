@@ -142,6 +142,8 @@ void results_free(struct results *r)
 	free(r->plan_sha256);
 	free(r->started);
 	free(r->finished);
+	if (r->zones)
+		free_strv(r->zones, r->ntargets);
 	free_strv(r->targets, r->ntargets);
 	for (size_t i = 0; i < r->nruns; i++) {
 		struct probe_run *p = &r->runs[i];
@@ -162,6 +164,7 @@ void results_free(struct results *r)
 		free(r->rulesets[i].title_zh);
 		free(r->rulesets[i].version);
 		free(r->rulesets[i].file);
+		free(r->rulesets[i].level);
 	}
 	free(r->rulesets);
 	for (size_t i = 0; i < r->nrows; i++)
@@ -317,6 +320,15 @@ json_t *results_to_json(const struct results *r)
 	set_str(root, "started", r->started);
 	set_str(root, "finished", r->finished);
 	json_object_set_new(root, "targets", strv_json(r->targets, r->ntargets));
+	if (r->zones) {
+		json_t *z = json_object();
+		for (size_t i = 0; i < r->ntargets; i++)
+			if (r->zones[i] && r->targets[i])
+				json_object_set_new(z, r->targets[i], json_string(r->zones[i]));
+		json_object_set_new(root, "zones", z);
+	}
+	if (r->profiles & 1u)
+		json_object_set_new(root, "profiles", json_pack("[s]", "gm"));
 
 	json_t *runs = json_array();
 	for (size_t i = 0; i < r->nruns; i++) {
@@ -357,6 +369,8 @@ json_t *results_to_json(const struct results *r)
 		set_str(o, "version", s->version);
 		set_str(o, "file", s->file);
 		json_object_set_new(o, "rules", json_integer((json_int_t)s->nrules));
+		if (s->level)
+			set_str(o, "level", s->level);
 		json_array_append_new(sets, o);
 	}
 	json_object_set_new(root, "rulesets", sets);
@@ -699,6 +713,31 @@ int results_from_json(struct results *r, const json_t *j)
 	    get_str(&r->finished, j, "finished", false) ||
 	    get_strv(&r->targets, &r->ntargets, j, "targets"))
 		return -1;
+	const json_t *zones = json_object_get(j, "zones");
+	if (zones && !json_is_object(zones))
+		return err_set("'zones' must be an object of target: zone");
+	if (zones && r->ntargets) {
+		r->zones = xcalloc(r->ntargets, sizeof(char *));
+		for (size_t i = 0; i < r->ntargets; i++) {
+			const json_t *z = r->targets[i] ? json_object_get(zones, r->targets[i]) : NULL;
+			if (!z)
+				continue;
+			const char *v = json_string_value(z);
+			if (!v || (strcmp(v, "internet") != 0 && strcmp(v, "internal") != 0))
+				return err_set("zones.%s must be \"internet\" or \"internal\"",
+				               r->targets[i]);
+			r->zones[i] = xstrdup(v);
+		}
+	}
+	const json_t *profiles = json_object_get(j, "profiles");
+	if (profiles && !json_is_array(profiles))
+		return err_set("'profiles' must be an array");
+	for (size_t i = 0; profiles && i < json_array_size(profiles); i++) {
+		const char *v = json_string_value(json_array_get(profiles, i));
+		if (!v || strcmp(v, "gm") != 0)
+			return err_set("profiles[%zu]: unknown profile (known: gm)", i);
+		r->profiles |= 1u;
+	}
 
 	const json_t *runs = json_object_get(j, "runs");
 	if (runs && !json_is_array(runs))
@@ -719,8 +758,12 @@ int results_from_json(struct results *r, const json_t *j)
 		if (get_str(&ri->id, o, "id", true) ||
 		    get_title(&ri->title_en, &ri->title_zh, o, "title") ||
 		    get_str(&ri->version, o, "version", false) ||
-		    get_str(&ri->file, o, "file", false))
+		    get_str(&ri->file, o, "file", false) ||
+		    get_str(&ri->level, o, "level", false))
 			return err_prefix("rulesets[%zu]", i);
+		if (ri->level && strcmp(ri->level, "baseline") != 0 &&
+		    strcmp(ri->level, "enhanced") != 0)
+			return err_set("rulesets[%zu]: level must be \"baseline\" or \"enhanced\"", i);
 		const json_t *n = json_object_get(o, "rules");
 		ri->nrules = json_is_integer(n) && json_integer_value(n) > 0
 		                 ? (size_t)json_integer_value(n)

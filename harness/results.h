@@ -108,7 +108,8 @@ struct ruleset_info {
 	char *title_zh;
 	char *version;
 	char *file;
-	size_t nrules;
+	size_t nrules;  /* judged: those of the selected level and profiles */
+	char *level;    /* "baseline" or "enhanced" as the plan selected; NULL: baseline */
 };
 
 struct results {
@@ -123,6 +124,8 @@ struct results {
 	char *finished;
 	char **targets;
 	size_t ntargets;
+	char **zones;      /* NULL, or per target: "internet", "internal" or NULL */
+	unsigned profiles; /* PROFILE_* the plan turned on (rules/ruleset.h) */
 	struct probe_run *runs;
 	size_t nruns, capruns;
 	struct ruleset_info *rulesets;

@@ -38,6 +38,14 @@ static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
 	w->target = xstrdup(target);
 	w->manual = ru->manual;
 	w->severity = ru->severity;
+	const char *zone = NULL;
+	for (size_t t = 0; r->zones && t < r->ntargets && !zone; t++)
+		if (r->targets[t] && strcmp(r->targets[t], target) == 0)
+			zone = r->zones[t];
+	if (zone && strcmp(zone, "internet") == 0 && ru->has_severity_internet)
+		w->severity = ru->severity_internet;
+	if (zone && strcmp(zone, "internal") == 0 && ru->has_severity_internal)
+		w->severity = ru->severity_internal;
 	w->title_en = xstrdup_or_null(ru->title_en);
 	w->title_zh = xstrdup_or_null(ru->title_zh);
 	w->clause = xstrdup_or_null(ru->clause);
@@ -273,7 +281,15 @@ static void judge_auto(struct results *r, const struct ruleset *rs, const struct
 	}
 }
 
-int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, struct results *r)
+bool rule_selected(const struct rule *ru, int level, unsigned profiles)
+{
+	if (ru->level == LEVEL_ENHANCED && level != LEVEL_ENHANCED)
+		return false;
+	return (ru->profile & ~profiles) == 0;
+}
+
+int engine_evaluate(const struct rulebook *b, char *const *ids, const int *levels, size_t nids,
+                    struct results *r)
 {
 	size_t nsel = nids ? nids : b->nsets;
 	struct run_index ix;
@@ -291,9 +307,15 @@ int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, str
 		ri->title_zh = xstrdup_or_null(rs->title_zh);
 		ri->version = xstrdup_or_null(rs->version);
 		ri->file = xstrdup_or_null(rs->file);
-		ri->nrules = rs->nrules;
+		int level = nids && levels && levels[s] == LEVEL_ENHANCED ? LEVEL_ENHANCED
+		                                                          : LEVEL_BASELINE;
+		ri->level = xstrdup(level == LEVEL_ENHANCED ? "enhanced" : "baseline");
+		ri->nrules = 0;
 		for (size_t k = 0; k < rs->nrules; k++) {
 			const struct rule *ru = &rs->rules[k];
+			if (!rule_selected(ru, level, r->profiles))
+				continue;
+			ri->nrules++;
 			if (ru->manual)
 				judge_manual(r, rs, ru);
 			else

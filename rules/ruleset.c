@@ -188,6 +188,18 @@ static int load_rule(struct rule *r, xmlNode *n, const char *path)
 	char *sev = attr(n, "severity"), *type = attr(n, "type"), *probes = attr(n, "probe");
 	severity_parse(&r->severity, sev ? sev : "");
 	r->manual = type && strcmp(type, "manual") == 0;
+	char *level = attr(n, "level"), *profile = attr(n, "profile");
+	char *sev_inet = attr(n, "severity-internet"), *sev_intl = attr(n, "severity-internal");
+	r->level = !level                          ? LEVEL_ANY
+	           : strcmp(level, "enhanced") == 0 ? LEVEL_ENHANCED
+	                                            : LEVEL_BASELINE;
+	r->profile = profile && strcmp(profile, "gm") == 0 ? PROFILE_GM : 0;
+	r->has_severity_internet = sev_inet && severity_parse(&r->severity_internet, sev_inet) == 0;
+	r->has_severity_internal = sev_intl && severity_parse(&r->severity_internal, sev_intl) == 0;
+	free(sev_intl);
+	free(level);
+	free(profile);
+	free(sev_inet);
 	if (probes) {
 		char *save = NULL;
 		size_t cap = 0;

@@ -16,11 +16,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum rule_level { LEVEL_ANY, LEVEL_BASELINE, LEVEL_ENHANCED };
+
+/* Profiles a plan turns on (`profiles = gm`); a rule may need one. */
+#define PROFILE_GM 1u
+
 struct rule {
 	char *id;
 	int line;
 	bool manual;
 	enum severity severity;
+	enum rule_level level;        /* LEVEL_ANY: judged at every level */
+	unsigned profile;             /* 0, or the PROFILE_* it needs */
+	/* Severity by the target's zone (severity-internet="...", -internal);
+	 * a target with no zone, or an attribute not given: `severity`. */
+	bool has_severity_internet, has_severity_internal;
+	enum severity severity_internet, severity_internal;
 	char *title_en, *title_zh;
 	char *clause, *confidence;
 	char **xrefs;
@@ -77,11 +88,17 @@ const struct rule *rulebook_find_rule(const struct rulebook *b, const char *rule
                                       const struct ruleset **set);
 
 /*
- * Judge r->runs with the selected rule sets (all when nids is 0) and
- * append verdict rows and rule set info to r. Waivers and attestations
+ * Judge r->runs with the selected rule sets (all when nids is 0), each at
+ * its level (levels[i], enum rule_level; NULL or 0 entries: baseline), the
+ * rules needing a profile only when r->profiles has it, and append verdict
+ * rows and rule set info to r. A target whose r->zones entry is "internet"
+ * gets a rule's severity-internet. Waivers and attestations
  * come from r->waivers / r->attests (filled from the plan, with `active`
  * computed for `today`).
  */
-int engine_evaluate(const struct rulebook *b, char *const *ids, size_t nids, struct results *r);
+int engine_evaluate(const struct rulebook *b, char *const *ids, const int *levels, size_t nids,
+                    struct results *r);
+/* Whether the rule is judged at this level (enum rule_level) with these profiles. */
+bool rule_selected(const struct rule *ru, int level, unsigned profiles);
 
 #endif

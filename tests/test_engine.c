@@ -134,7 +134,7 @@ static void add_attest(struct results *r, const char *rule, const char *status, 
 static void evaluate_all(struct fixture *fx)
 {
 	err_clear();
-	cr_assert_eq(engine_evaluate(&fx->book, NULL, 0, &fx->r), 0, "%s", err_msg());
+	cr_assert_eq(engine_evaluate(&fx->book, NULL, NULL, 0, &fx->r), 0, "%s", err_msg());
 }
 
 static size_t count_rows(const struct results *r, const char *rule)
@@ -669,7 +669,7 @@ Test(engine, only_the_selected_rule_sets_are_judged)
 	facts_add_bool(&add_run(&fx.r, "web", "ok")->facts, "exec.b", false);
 	char *ids[] = {"other"};
 	err_clear();
-	cr_assert_eq(engine_evaluate(&fx.book, ids, 1, &fx.r), 0, "%s", err_msg());
+	cr_assert_eq(engine_evaluate(&fx.book, ids, NULL, 1, &fx.r), 0, "%s", err_msg());
 	cr_assert_eq(fx.r.nrulesets, 1);
 	cr_expect_str_eq(fx.r.rulesets[0].id, "other");
 	cr_assert_eq(fx.r.nrows, 1);
@@ -686,7 +686,7 @@ Test(engine, unknown_rule_set_is_an_error)
 	fx_init(&fx);
 	char *ids[] = {"nope"};
 	err_clear();
-	cr_expect_eq(engine_evaluate(&fx.book, ids, 1, &fx.r), -1);
+	cr_expect_eq(engine_evaluate(&fx.book, ids, NULL, 1, &fx.r), -1);
 	cr_expect_str_eq(err_msg(), "no rule set 'nope'");
 	cr_expect_eq(fx.r.nrows, 0);
 	fx_free(&fx);
@@ -715,5 +715,142 @@ Test(engine, exit_code_follows_the_verdicts)
 	evaluate_all(&fx);
 	expect_verdict(row(&fx.r, "A-N", "web"), VERDICT_ERROR, VERDICT_ERROR);
 	cr_expect_eq(results_exit_code(&fx.r, SEV_HIGH), 3);
+	fx_free(&fx);
+}
+
+/* ---- levels, profiles and severity by zone (rules/ruleset.xsd) ---- */
+
+static bool has_rule(const struct results *r, const char *rule)
+{
+	for (size_t i = 0; i < r->nrows; i++)
+		if (strcmp(r->rows[i].rule, rule) == 0)
+			return true;
+	return false;
+}
+
+static const char set_ctx[] = "<?xml version=\"1.0\"?>\n"
+                              "<ruleset id=\"ctx\" version=\"1\">\n"
+                              "  <title lang=\"en\">Context set</title>\n"
+                              "  <rule id=\"L-B\" level=\"baseline\" severity=\"high\" probe=\"exec\">\n"
+                              "    <title lang=\"en\">baseline</title>\n"
+                              "    <clause ref=\"1\" confidence=\"src\"/>\n"
+                              "    <check>exec.ok</check>\n"
+                              "  </rule>\n"
+                              "  <rule id=\"L-E\" level=\"enhanced\" severity=\"high\" probe=\"exec\">\n"
+                              "    <title lang=\"en\">enhanced</title>\n"
+                              "    <clause ref=\"2\" confidence=\"src\"/>\n"
+                              "    <check>exec.ok</check>\n"
+                              "  </rule>\n"
+                              "  <rule id=\"L-EM\" level=\"enhanced\" severity=\"low\" type=\"manual\">\n"
+                              "    <title lang=\"en\">enhanced, manual</title>\n"
+                              "    <clause ref=\"3\" confidence=\"src\"/>\n"
+                              "    <evidence lang=\"en\">a record</evidence>\n"
+                              "  </rule>\n"
+                              "  <rule id=\"P-GM\" profile=\"gm\" severity=\"medium\" probe=\"exec\">\n"
+                              "    <title lang=\"en\">national algorithms</title>\n"
+                              "    <clause ref=\"4\" confidence=\"src\"/>\n"
+                              "    <check>exec.ok</check>\n"
+                              "  </rule>\n"
+                              "  <rule id=\"Z-1\" severity=\"critical\" severity-internal=\"high\" "
+                              "probe=\"exec\">\n"
+                              "    <title lang=\"en\">zoned</title>\n"
+                              "    <clause ref=\"5\" confidence=\"src\"/>\n"
+                              "    <check>exec.ok</check>\n"
+                              "  </rule>\n"
+                              "  <rule id=\"Z-2\" severity=\"medium\" severity-internet=\"high\" "
+                              "probe=\"exec\">\n"
+                              "    <title lang=\"en\">zoned the other way</title>\n"
+                              "    <clause ref=\"6\" confidence=\"src\"/>\n"
+                              "    <check>exec.ok</check>\n"
+                              "  </rule>\n"
+                              "</ruleset>\n";
+
+static void ctx_init(struct fixture *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->dir = tu_tmpdir();
+	free(tu_write(fx->dir, "ctx.xml", set_ctx));
+	cr_assert_eq(rulebook_load_dir(&fx->book, fx->dir, XSD), 0, "%s", err_msg());
+	results_init(&fx->r);
+	const char *names[] = {"edge", "core", "lab"};
+	const char *zones[] = {"internet", "internal", NULL};
+	fx->r.zones = xcalloc(3, sizeof(char *));
+	for (size_t i = 0; i < 3; i++) {
+		add_target(&fx->r, names[i]);
+		fx->r.zones[i] = zones[i] ? xstrdup(zones[i]) : NULL;
+		facts_add_bool(&add_run(&fx->r, names[i], "ok")->facts, "exec.ok", true);
+	}
+}
+
+Test(engine, baseline_by_default_enhanced_when_selected)
+{
+	struct fixture fx;
+	ctx_init(&fx);
+	char *ids[] = {"ctx"};
+	cr_assert_eq(engine_evaluate(&fx.book, ids, NULL, 1, &fx.r), 0, "%s", err_msg());
+	cr_assert(row(&fx.r, "L-B", "edge"));
+	cr_assert_not(has_rule(&fx.r, "L-E"), "an enhanced rule judged at the baseline");
+	cr_assert_not(has_rule(&fx.r, "L-EM"));
+	cr_assert_str_eq(fx.r.rulesets[0].level, "baseline");
+	cr_assert_eq(fx.r.rulesets[0].nrules, 3, "L-B, Z-1 and Z-2 are judged");
+	fx_free(&fx);
+
+	ctx_init(&fx);
+	int levels[] = {LEVEL_ENHANCED};
+	cr_assert_eq(engine_evaluate(&fx.book, ids, levels, 1, &fx.r), 0, "%s", err_msg());
+	cr_assert(row(&fx.r, "L-B", "edge"), "enhanced selects both levels");
+	cr_assert_eq(row(&fx.r, "L-E", "edge")->verdict, VERDICT_PASS);
+	cr_assert_eq(row(&fx.r, "L-EM", "-")->verdict, VERDICT_MANUAL);
+	cr_assert_str_eq(fx.r.rulesets[0].level, "enhanced");
+	cr_assert_eq(fx.r.rulesets[0].nrules, 5);
+	cr_assert_not(has_rule(&fx.r, "P-GM"), "the gm profile is off by default");
+	fx_free(&fx);
+}
+
+Test(engine, gm_profile_turns_its_rules_on)
+{
+	struct fixture fx;
+	ctx_init(&fx);
+	fx.r.profiles = PROFILE_GM;
+	cr_assert_eq(engine_evaluate(&fx.book, NULL, NULL, 0, &fx.r), 0, "%s", err_msg());
+	cr_assert_eq(row(&fx.r, "P-GM", "lab")->verdict, VERDICT_PASS);
+	cr_assert_not(has_rule(&fx.r, "L-E"), "a profile does not select a level");
+	fx_free(&fx);
+}
+
+Test(engine, severity_by_zone)
+{
+	struct fixture fx;
+	ctx_init(&fx);
+	cr_assert_eq(engine_evaluate(&fx.book, NULL, NULL, 0, &fx.r), 0, "%s", err_msg());
+	cr_assert_eq(row(&fx.r, "Z-1", "edge")->severity, SEV_CRITICAL);
+	cr_assert_eq(row(&fx.r, "Z-1", "core")->severity, SEV_HIGH, "internal: severity-internal");
+	cr_assert_eq(row(&fx.r, "Z-1", "lab")->severity, SEV_CRITICAL, "no zone: severity");
+	cr_assert_eq(row(&fx.r, "Z-2", "edge")->severity, SEV_HIGH, "internet: severity-internet");
+	cr_assert_eq(row(&fx.r, "Z-2", "core")->severity, SEV_MEDIUM);
+	cr_assert_eq(row(&fx.r, "Z-2", "lab")->severity, SEV_MEDIUM);
+	fx_free(&fx);
+}
+
+Test(engine, zones_profiles_and_levels_survive_results_json)
+{
+	struct fixture fx;
+	ctx_init(&fx);
+	fx.r.profiles = PROFILE_GM;
+	int levels[] = {LEVEL_ENHANCED};
+	char *ids[] = {"ctx"};
+	cr_assert_eq(engine_evaluate(&fx.book, ids, levels, 1, &fx.r), 0, "%s", err_msg());
+	char *path = xasprintf("%s/results.json", fx.dir);
+	cr_assert_eq(results_write(&fx.r, path), 0, "%s", err_msg());
+	struct results back;
+	cr_assert_eq(results_read(&back, path), 0, "%s", err_msg());
+	cr_assert_eq(back.profiles, PROFILE_GM);
+	cr_assert(back.zones);
+	cr_assert_str_eq(back.zones[0], "internet");
+	cr_assert_str_eq(back.zones[1], "internal");
+	cr_assert_null(back.zones[2]);
+	cr_assert_str_eq(back.rulesets[0].level, "enhanced");
+	results_free(&back);
+	free(path);
 	fx_free(&fx);
 }

@@ -595,6 +595,42 @@ Test(plan, rules_check_waiver_of_unknown_or_manual_rule)
 	                   4, "[waive EX-M2]: the rule is manual; attest it instead");
 }
 
+Test(plan, rules_levels_profiles_and_zones)
+{
+	struct rulebook b;
+	load_example(&b);
+	struct tplan t;
+	tplan_load(&t, "[assessment]\nrules = example, example:enhanced\nprofiles = gm\n"
+	               "[target a]\nexec = ./a\nzone = internet\n[target b]\nexec = ./b\n");
+	cr_assert_eq(t.rc, 0, "%s", err_msg());
+	cr_assert_eq(plan_check_rules(&t.p, &b), 0, "%s", err_msg());
+	cr_assert_eq(t.p.nrulesets, 1, "one set, named twice, judged once");
+	cr_assert_str_eq(t.p.rulesets[0], "example");
+	cr_assert_eq(t.p.rulelevels[0], LEVEL_ENHANCED, "the higher level wins");
+	cr_assert_eq(t.p.profiles, PROFILE_GM);
+	cr_assert_str_eq(t.p.targets[0].zone, "internet");
+	cr_assert_null(t.p.targets[1].zone);
+	tplan_free(&t);
+
+	tplan_load(&t, "[assessment]\nrules = example:baseline\n");
+	cr_assert_eq(plan_check_rules(&t.p, &b), 0, "%s", err_msg());
+	cr_assert_eq(t.p.rulelevels[0], LEVEL_BASELINE);
+	cr_assert_eq(t.p.profiles, 0, "no profile unless asked");
+	tplan_free(&t);
+	rulebook_free(&b);
+
+	expect_rules_error("[assessment]\n\nrules = example:strict\n", 3,
+	                   "rules: unknown level 'strict' for 'example' (expected baseline or "
+	                   "enhanced)");
+	expect_plan_error("[assessment]\nprofiles = gm, sm9\n", 2,
+	                  "profiles: unknown profile 'sm9' (known: gm)");
+	expect_plan_error("[assessment]\n[target a]\nexec = ./a\nzone = dmz\n", 4,
+	                  "zone: expected internet or internal, found 'dmz'");
+	expect_plan_error("[assessment]\n[target a]\nexec = ./a\nzone = internet\nzone = "
+	                  "internal\n",
+	                  5, "'zone' is set twice in [target a]");
+}
+
 /* ---- parse_duration ---- */
 
 Test(plan, parse_duration_units)

@@ -8,6 +8,7 @@
  * suites running in parallel.
  */
 #include "tests/testutil.h"
+#include "tests/testjson.h"
 
 #include "harness/facts.h"
 #include "probes/probe.h"
@@ -739,4 +740,49 @@ Test(tls, command_line_json, .timeout = 60)
 	cr_assert(strstr(r.out, "\"tls.proto.tls1_3\": true"), "%s", r.out);
 	cr_assert(strstr(r.out, "\"tls.grade\": \"A\""), "%s", r.out);
 	tu_run_free(&r);
+}
+
+/*
+ * J92-51 (jrt0092) judges national algorithms only when the plan turns the
+ * gm profile on: a TLCP responder passes, a TLS 1.3 server without the
+ * RFC 8998 suites fails; without `profiles = gm` the rule is not in the run.
+ */
+static json_t *run_gm_plan(int tlcp_port, int good_port, bool gm, const char *dir)
+{
+	char *plan_text = xasprintf(
+	    "[assessment]\nname = gm plan\nrules = jrt0092\n%stimeout = 60s\n\n"
+	    "[target gm-gw]\ntls = 127.0.0.1:%d\n\n[target intl-gw]\ntls = 127.0.0.1:%d\n"
+	    "tls.sni = localhost\ntls.ca-file = %s/root.pem\ntls.max-conns = 4\n",
+	    gm ? "profiles = gm\n" : "", tlcp_port, good_port, pki);
+	char *plan = tu_write(dir, gm ? "gm.ini" : "plain.ini", plan_text);
+	struct tu_run r = tu_sh("%s run %s -o %s/%s --format json -q", tu_bin(), plan, dir,
+	                        gm ? "gm" : "plain");
+	char *rp = xasprintf("%s/%s/results.json", dir, gm ? "gm" : "plain");
+	json_error_t e;
+	json_t *root = json_load_file(rp, 0, &e);
+	cr_assert(root, "%s: %s (%s)", rp, e.text, r.err);
+	tu_run_free(&r);
+	free(rp);
+	free(plan);
+	free(plan_text);
+	return root;
+}
+
+Test(tls, gm_profile_judges_j92_51, .timeout = 120)
+{
+	struct srv tlcp = start("tlcp"), good = start("good");
+	char *dir = tu_tmpdir();
+	json_t *gm = run_gm_plan(tlcp.port, good.port, true, dir);
+	json_t *plain = run_gm_plan(tlcp.port, good.port, false, dir);
+	stop(tlcp);
+	stop(good);
+	cr_assert_str_eq(tu_verdict(gm, "J92-51", "gm-gw"), "pass");
+	cr_assert_str_eq(tu_verdict(gm, "J92-51", "intl-gw"), "fail");
+	cr_assert_str_eq(tu_verdict(plain, "J92-51", "gm-gw"), "", "judged without the profile");
+	cr_assert_str_eq(tu_verdict(plain, "J92-51", "intl-gw"), "");
+	json_decref(gm);
+	json_decref(plain);
+	struct tu_run r = tu_sh("rm -rf '%s'", dir);
+	tu_run_free(&r);
+	free(dir);
 }
