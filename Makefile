@@ -138,6 +138,9 @@ install: $(BUILD)/assay
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/assay/rules
 	install -m 755 $(BUILD)/assay $(DESTDIR)$(PREFIX)/bin/assay
 	install -m 644 rules/*.xml rules/ruleset.xsd $(DESTDIR)$(PREFIX)/share/assay/rules/
+	for d in probes/*/; do p=$$(basename $$d); [ -f $$d/README.md ] || continue; \
+		install -d $(DESTDIR)$(PREFIX)/share/assay/probes/$$p && \
+		install -m 644 $$d/README.md $(DESTDIR)$(PREFIX)/share/assay/probes/$$p/; done
 
 format:
 	clang-format -i $(SRC) $(wildcard lib/*.h harness/*.h probes/*.h probes/*/*.h rules/*.h reports/*.h) $(TESTSRC) tests/testutil.h
