@@ -519,6 +519,47 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	cr_assert_str_eq(tu_verdict(j, "EX-A1", "merchant-app"), "fail");
 	cr_assert_str_eq(tu_verdict(j, "EX-A2", "merchant-app"), "fail");
 	json_decref(j);
+
+	/* The example plans (docs/examples.md), run by the demo on its fixtures. */
+	cr_assert(strstr(r.out, "demo: examples/updss-gateway.ini: assay exited 1"), "%s", r.out);
+	cr_assert(strstr(r.out, "demo: examples/jrt0092-android.ini: assay exited 1"), "%s", r.out);
+	char *ex = xasprintf("%s/out/examples/updss-gateway/results.json", dir);
+	j = load_json(ex);
+	cr_assert_str_eq(tu_verdict(j, "UPD-10", "gateway-tls"), "waived");
+	cr_assert_str_eq(tu_verdict(j, "MAN-02", "-"), "pass");
+	cr_assert_str_eq(tu_verdict(j, "MAN-07", "-"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "MAN-01", "-"), "manual");
+	cr_assert_str_eq(tu_verdict(j, "UPD-06", "gateway-data"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "UPD-12", "dmz-capture"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "UPD-18", "checkout-web"), "fail");
+	/* zone = internet: UPD-12 at its internet severity. */
+	json_t *row;
+	size_t i;
+	bool seen = false;
+	json_array_foreach(json_object_get(j, "results"), i, row)
+	{
+		if (strcmp(json_string_value(json_object_get(row, "rule")), "UPD-12") == 0) {
+			cr_assert_str_eq(json_string_value(json_object_get(row, "severity")), "critical");
+			seen = true;
+		}
+	}
+	cr_assert(seen);
+	json_decref(j);
+	free(ex);
+	ex = xasprintf("%s/out/examples/jrt0092-android/results.json", dir);
+	j = load_json(ex);
+	cr_assert_str_eq(tu_verdict(j, "J92-62", "merchant-app"), "waived", "enhanced, then waived");
+	cr_assert_str_eq(tu_verdict(j, "J92-02", "merchant-app"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "J92-63", "app-backend"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "J92-51", "app-backend"), "", "gm is off in this plan");
+	cr_assert_str_eq(tu_verdict(j, "MAN-33", "-"), "fail");
+	cr_assert_str_eq(tu_verdict(j, "MAN-25", "-"), "pass");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "rulesets"), 0),
+	                                      "level")),
+	    "enhanced");
+	json_decref(j);
+	free(ex);
 	tu_run_free(&r);
 	r = tu_sh("xmllint --noout --schema fixtures/junit/junit.xsd %s", junit);
 	cr_assert_eq(r.code, 0, "%s", r.err);
@@ -538,8 +579,8 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	tu_run_free(&r);
 	/* Nor the full number the demo web page shows (made by site.sh). */
 	r = tu_sh("n=$(grep -o '622848[0-9]\\{10\\}' %s/out/demo-http/www/card.html) && "
-	          "! grep -r -l -a \"$n\" %s/out/demo",
-	          dir, dir);
+	          "! grep -r -l -a \"$n\" %s/out/demo %s/out/examples",
+	          dir, dir, dir);
 	cr_assert_eq(r.code, 0, "the web page's card number reached: %s", r.out);
 	tu_run_free(&r);
 	r = tu_sh("grep -c '411111\\*\\*\\*\\*\\*\\*1111' %s", res);
