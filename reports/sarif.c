@@ -264,6 +264,15 @@ static void add_finding_loc(const struct probe_run *run, const struct finding *f
 	l->nfile++;
 }
 
+/* A logical location under the target: "target/name". */
+static void add_logical(json_t *arr, const char *target, const char *name, const char *kind)
+{
+	char *fq = xasprintf("%s/%s", target, name);
+	json_array_append_new(arr, json_pack("{s:o,s:o,s:s}", "name", jstr(name),
+	                                     "fullyQualifiedName", jstr(fq), "kind", kind));
+	free(fq);
+}
+
 static json_t *result_json(const struct results *r, const struct verdict_row *w, long index)
 {
 	json_t *j = json_object();
@@ -289,20 +298,10 @@ static json_t *result_json(const struct results *r, const struct verdict_row *w,
 		json_array_append_new(logical, json_pack("{s:o,s:o,s:s}", "name", jstr(tname),
 		                                         "fullyQualifiedName", jstr(tname), "kind",
 		                                         "resource"));
-		if (l.endpoint) {
-			char *fq = xasprintf("%s/%s", tname, l.endpoint);
-			json_array_append_new(
-			    logical, json_pack("{s:o,s:o,s:s}", "name", jstr(l.endpoint),
-			                       "fullyQualifiedName", jstr(fq), "kind", "endpoint"));
-			free(fq);
-		}
-		if (l.url) {
-			char *fq = xasprintf("%s/%s", tname, l.url);
-			json_array_append_new(
-			    logical, json_pack("{s:o,s:o,s:s}", "name", jstr(l.url),
-			                       "fullyQualifiedName", jstr(fq), "kind", "resource"));
-			free(fq);
-		}
+		if (l.endpoint)
+			add_logical(logical, tname, l.endpoint, "endpoint");
+		if (l.url)
+			add_logical(logical, tname, l.url, "resource");
 		json_t *loc = json_pack("{s:o}", "logicalLocations", logical);
 		if (has(r->plan_file))
 			json_object_set_new(
