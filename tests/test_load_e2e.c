@@ -256,6 +256,72 @@ Test(load_nginx, throttling_429_and_objectives, .timeout = 60)
 	facts_free(&f);
 }
 
+/*
+ * LOAD-03: what error responses give away under load. Every error body is
+ * sampled (bounded) and scanned: the /leak page (a Java stack trace that
+ * quotes a test card number) is caught on every response, over HTTP/1.1
+ * and HTTP/2, and reported masked; a plain 500 and a 200 give nothing.
+ */
+static void assert_findings_masked(const struct facts *f)
+{
+	char full[32], spaced[32];
+	snprintf(full, sizeof(full), "%s%s", "41111111", "11111111");
+	snprintf(spaced, sizeof(spaced), "%s %s", "4111 1111", "1111 1111");
+	for (size_t i = 0; i < f->nfindings; i++) {
+		const struct finding *fd = &f->findings[i];
+		for (const char *t = fd->message; t; t = t == fd->message ? fd->excerpt : NULL) {
+			cr_assert_null(strstr(t, full), "a full card number in a finding");
+			cr_assert_null(strstr(t, spaced), "a full card number in a finding");
+		}
+	}
+}
+
+static size_t findings_of_kind(const struct facts *f, const char *kind)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->nfindings; i++)
+		n += strcmp(f->findings[i].kind, kind) == 0;
+	return n;
+}
+
+Test(load_nginx, error_bodies_are_scanned_for_card_data_and_stack_traces, .timeout = 90)
+{
+	struct facts f;
+	const char *opts[] = {"requests", "30", "connections", "2", NULL};
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/leak", 30, opts), 0);
+	cr_assert_eq(iget(&f, "load.status.5xx"), 30);
+	cr_assert_eq(iget(&f, "load.error_bodies.sampled"), 30);
+	cr_assert_eq(iget(&f, "load.error_bodies.pan"), 30);
+	cr_assert_eq(iget(&f, "load.error_bodies.stack_traces"), 30);
+	cr_assert_eq(iget(&f, "load.error_bodies.sad"), 0);
+	cr_assert_eq(findings_of_kind(&f, "load-error-body-pan"), 20, "findings are capped at 20");
+	cr_assert_eq(findings_of_kind(&f, "load-error-body-stack-trace"), 20);
+	bool masked = false;
+	for (size_t i = 0; i < f.nfindings; i++)
+		masked |= f.findings[i].message && strstr(f.findings[i].message, "411111******1111");
+	cr_assert(masked, "the finding names the masked number");
+	assert_findings_masked(&f);
+	facts_free(&f);
+
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/oops", 30, opts), 0);
+	cr_assert_eq(iget(&f, "load.error_bodies.sampled"), 30);
+	cr_assert_eq(iget(&f, "load.error_bodies.pan"), 0);
+	cr_assert_eq(iget(&f, "load.error_bodies.stack_traces"), 0);
+	cr_assert_eq(f.nfindings, 0);
+	facts_free(&f);
+
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/", 30, opts), 0);
+	cr_assert_eq(iget(&f, "load.error_bodies.sampled"), 0, "a 200 is not an error body");
+	facts_free(&f);
+
+	cr_assert_eq(load_at(&f, "nginx.sh", "--tls --h2", "https", "/leak", 30, opts), 0);
+	cr_assert_eq(iget(&f, "load.status.5xx"), 30);
+	cr_assert_eq(iget(&f, "load.error_bodies.pan"), 30, "HTTP/2 data frames are sampled too");
+	cr_assert_eq(iget(&f, "load.error_bodies.stack_traces"), 30);
+	assert_findings_masked(&f);
+	facts_free(&f);
+}
+
 Test(load_server, chunked_bodies, .timeout = 60)
 {
 	struct facts f;

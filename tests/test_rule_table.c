@@ -93,6 +93,10 @@ static const struct row table[] = {
       "app.elf.count.rpath=1", "app.elf.count.runpath=1", "app.elf.count.no_fortify=1",
       "app.elf.count.debug=1"}},
     {"UPD-26", "pan", PAN_CLEAN, {"pan.exposed=1", "pan.complete=false"}},
+    {"LOAD-03", "load",
+     "load.error_bodies.sampled=40; load.error_bodies.pan=0; load.error_bodies.sad=0; "
+     "load.error_bodies.stack_traces=0",
+     {"load.error_bodies.pan=3", "load.error_bodies.sad=1", "load.error_bodies.stack_traces=2"}},
     /* jrt0092 */
     {"J92-01", "app",
      APK "app.android.sig.verified=true; app.android.sig.v1=true; app.android.sig.v2=true; "

@@ -297,6 +297,33 @@ static void do_read(struct worker *w, struct conn *c, double now)
 	}
 }
 
+void eng_errbody(void *worker, uint64_t off, const char *b, size_t n)
+{
+	struct worker *w = worker;
+	struct load_stats *st = &w->st;
+	if (off >= LOAD_ERRBODY_ONE)
+		return;
+	if (off == 0) {
+		/* a new body: a separator, if it and a byte of the body still fit */
+		if (st->errbody_len + 2 > LOAD_ERRBODY_CAP)
+			return;
+		if (!st->errbody)
+			st->errbody = xmalloc(LOAD_ERRBODY_CAP);
+		if (st->errbody_len)
+			st->errbody[st->errbody_len++] = '\0';
+		st->errbody_sampled++;
+	}
+	if (!st->errbody)
+		return;
+	size_t take = n;
+	if (take > LOAD_ERRBODY_ONE - off)
+		take = (size_t)(LOAD_ERRBODY_ONE - off);
+	if (take > LOAD_ERRBODY_CAP - st->errbody_len)
+		take = LOAD_ERRBODY_CAP - st->errbody_len;
+	memcpy(st->errbody + st->errbody_len, b, take);
+	st->errbody_len += take;
+}
+
 /* Connected (and TLS done): speak HTTP/1.1 or start HTTP/2. */
 static void ready(struct worker *w, struct conn *c, bool h2, double now)
 {
@@ -649,6 +676,8 @@ int load_run(struct load_stats *out, const struct load_cfg *cfg)
 		w->next_due = start;
 		for (int i = 0; i < w->nconns; i++, gidx++) {
 			w->conns[i].fd = -1;
+			w->conns[i].p.sink = eng_errbody;
+			w->conns[i].p.sink_ctx = w;
 			w->conns[i].next_ms = cfg->rate > 0 ? start + gidx * 1000.0 / cfg->rate : 0;
 		}
 		w->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -688,6 +717,14 @@ int load_run(struct load_stats *out, const struct load_cfg *cfg)
 			out->connects += s->connects;
 			out->tls_resumed += s->tls_resumed;
 			out->h2_connects += s->h2_connects;
+			out->errbody_sampled += s->errbody_sampled;
+			if (s->errbody_len) {
+				out->errbody = xrealloc(out->errbody, out->errbody_len + s->errbody_len + 1);
+				if (out->errbody_len)
+					out->errbody[out->errbody_len++] = '\0';
+				memcpy(out->errbody + out->errbody_len, s->errbody, s->errbody_len);
+				out->errbody_len += s->errbody_len;
+			}
 			hist_add(&out->hist, &s->hist);
 			if (!out->first_error[0] && s->first_error[0])
 				memcpy(out->first_error, s->first_error, sizeof(out->first_error));
@@ -695,6 +732,7 @@ int load_run(struct load_stats *out, const struct load_cfg *cfg)
 				rc = err_set("load thread failed: %s", s->first_error);
 		}
 		hist_free(&s->hist);
+		free(s->errbody);
 		if (w->ep >= 0)
 			close(w->ep);
 		if (w->session)

@@ -68,7 +68,21 @@ struct load_stats {
 	double window_s;      /* the measured window: end of warmup to end of sending */
 	struct hist hist;     /* latency in microseconds */
 	char first_error[200];
+	/*
+	 * Error responses (status >= 400) keep the start of their body: up to
+	 * LOAD_ERRBODY_ONE bytes each and LOAD_ERRBODY_CAP per thread, bodies
+	 * separated by a NUL, for load.c to scan for card data and stack
+	 * traces (LOAD-03). load_run hands the samples of every thread over
+	 * in errbody (the caller frees it); the counts add across shards.
+	 */
+	char *errbody;
+	size_t errbody_len;
+	uint64_t errbody_sampled;                       /* bodies sampled */
+	uint64_t errbody_pan, errbody_sad, errbody_stack; /* hits, set by load.c */
 };
+
+#define LOAD_ERRBODY_ONE (16u * 1024)
+#define LOAD_ERRBODY_CAP (256u * 1024)
 
 /* Run the load; fills out (hist initialised here; hist_free by caller). 0 or -1 with err_set(). */
 int load_run(struct load_stats *out, const struct load_cfg *cfg);

@@ -24,7 +24,8 @@ struct h2slot {
 	bool counted;
 	bool cancelled; /* reset by the probe (timeout): its close is not a response */
 	int status;
-	size_t body_off; /* request body bytes handed to nghttp2 */
+	size_t body_off;   /* request body bytes handed to nghttp2 */
+	uint64_t resp_off; /* response body bytes received */
 };
 
 struct h2conn {
@@ -83,6 +84,8 @@ bool eng_sending(const struct worker *w, double now);
 ssize_t eng_write(struct conn *c, const char *p, size_t n, bool *want_out);
 /* -2 error, -1 would block, 0 EOF, >0 bytes. */
 ssize_t eng_read(struct conn *c, char *p, size_t n, bool *want_out);
+/* Keep error-body bytes at offset off of their body (h1 sink, h2 data). */
+void eng_errbody(void *worker, uint64_t off, const char *b, size_t n);
 /* Record one finished response (status, latency from origin) if counted. */
 void eng_record(struct worker *w, bool counted, int status, double origin, double now);
 

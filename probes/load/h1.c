@@ -243,6 +243,8 @@ enum h1_rc h1_feed(struct h1_parser *p, const char *buf, size_t len, size_t *use
 			size_t take = len - i;
 			if ((uint64_t)take > p->remaining)
 				take = (size_t)p->remaining;
+			if (p->sink && p->status >= 400)
+				p->sink(p->sink_ctx, p->body, buf + i, take);
 			p->remaining -= take;
 			p->body += take;
 			p->total += take;
@@ -256,6 +258,8 @@ enum h1_rc h1_feed(struct h1_parser *p, const char *buf, size_t len, size_t *use
 			if (p->body + take > H1_BODY_MAX)
 				return fail(p, "body over the %llu MiB limit",
 				            (unsigned long long)(H1_BODY_MAX >> 20));
+			if (p->sink && p->status >= 400)
+				p->sink(p->sink_ctx, p->body, buf + i, take);
 			p->body += take;
 			p->total += take;
 			i = len;

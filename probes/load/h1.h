@@ -3,7 +3,9 @@
  * probe (RFC 9112): status line, header fields, and the body framed by
  * Content-Length, chunked transfer coding, or the close of the connection.
  * Bytes are fed as they arrive; nothing of the body is kept, so memory is
- * one line buffer per connection whatever the server sends.
+ * one line buffer per connection whatever the server sends. The body of
+ * an error response (status >= 400) is also handed to `sink` when one is
+ * set, with its offset in the body, for the caller to sample.
  *
  * Bounds (hostile servers: endless headers, a 10 GB body): a line is at
  * most H1_LINE_MAX bytes, the header block H1_HEADERS_MAX bytes and
@@ -42,9 +44,13 @@ struct h1_parser {
 	size_t line_len;
 	char line[H1_LINE_MAX];
 	char err[160];
+	/* Optional: error-response body bytes (kept across h1_reset). */
+	void (*sink)(void *ctx, uint64_t off, const char *b, size_t n);
+	void *sink_ctx;
 };
 
-/* Ready the parser for the next response; head: the request is HEAD. */
+/* Ready the parser for the next response; head: the request is HEAD. A new
+ * parser must start zeroed (calloc), sink and sink_ctx set or NULL. */
 void h1_reset(struct h1_parser *p, bool head);
 enum h1_rc h1_feed(struct h1_parser *p, const char *buf, size_t len, size_t *used);
 /* The connection closed: H1_DONE when the body runs to EOF, else H1_ERROR (truncated). */

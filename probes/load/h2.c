@@ -46,6 +46,20 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *frame, const uint8
 	return 0;
 }
 
+/* Body bytes of an error response go to the worker's samples (LOAD-03). */
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
+                         size_t len, void *ud)
+{
+	(void)flags;
+	struct h2conn *h = ud;
+	struct h2slot *sl = slot_of(s, id);
+	if (sl && sl->status >= 400) {
+		eng_errbody(h->w, sl->resp_off, (const char *)data, len);
+		sl->resp_off += len;
+	}
+	return 0;
+}
+
 static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t error_code, void *ud)
 {
 	struct h2conn *h = ud;
@@ -111,6 +125,7 @@ int h2_start(struct worker *w, struct conn *c)
 	nghttp2_session_callbacks_set_on_header_callback(cbs, on_header);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
 	nghttp2_session *s = NULL;
 	int rv = nghttp2_session_client_new(&s, cbs, h);
 	nghttp2_session_callbacks_del(cbs);

@@ -14,6 +14,7 @@
  */
 #include "probes/load/load.h"
 #include "probes/load/engine.h"
+#include "probes/pan/scan.h"
 #include "lib/hist.h"
 #include "probes/probe.h"
 #include "lib/err.h"
@@ -308,6 +309,97 @@ static void add_ms(struct facts *f, const char *key, double us)
 	facts_add_double(f, key, round(us) / 1000.0);
 }
 
+/*
+ * LOAD-03: what error responses gave away under load. The sampled bodies
+ * (engine.h) go through the card-data scanner; card numbers and sensitive
+ * authentication data (tracks, CVV, PIN blocks) are counted and reported
+ * masked. A body counts once as a stack trace when it holds one of these
+ * markers of a framework's unhandled-error page or debug output.
+ */
+static const char *const stack_markers[] = {
+    "Traceback (most recent call last)", /* Python */
+    "Exception in thread \"",            /* Java */
+    "\tat java.",                        /* Java frames */
+    "\tat org.",
+    "   at System.",                     /* .NET frames */
+    "Stack trace:\n#0",                  /* PHP */
+    "goroutine 1 [running]",             /* Go panic */
+    "at Object.<anonymous>",             /* Node.js */
+    "node:internal/",
+    "SQLSTATE[",                         /* database errors */
+    "You have an error in your SQL syntax",
+    "ORA-0",
+};
+
+#define ERRBODY_FINDINGS_MAX 20
+
+struct errscan {
+	struct facts *f;
+	struct load_stats *s;
+	unsigned findings;
+};
+
+static void on_errbody_hit(void *ctx, const struct pan_hit *h)
+{
+	struct errscan *e = ctx;
+	bool pan = h->kind == PAN_KIND_PAN;
+	bool sad = h->kind == PAN_KIND_TRACK1 || h->kind == PAN_KIND_TRACK2 ||
+	           h->kind == PAN_KIND_CVV || h->kind == PAN_KIND_PIN_BLOCK;
+	if (!pan && !sad)
+		return;
+	if (pan)
+		e->s->errbody_pan++;
+	else
+		e->s->errbody_sad++;
+	if (e->findings++ >= ERRBODY_FINDINGS_MAX)
+		return;
+	struct finding fd = {0};
+	finding_loc_init(&fd.loc);
+	fd.kind = (char *)(pan ? "load-error-body-pan" : "load-error-body-sad");
+	fd.severity = (char *)pan_hit_severity(h);
+	char msg[160];
+	snprintf(msg, sizeof(msg), "%s %s in an error response body under load",
+	         pan_kind_name(h->kind), h->masked);
+	fd.message = msg;
+	fd.excerpt = (char *)h->excerpt;
+	facts_add_finding(e->f, &fd);
+}
+
+void load_errbody_scan(struct facts *f, struct load_stats *s)
+{
+	s->errbody_pan = s->errbody_sad = s->errbody_stack = 0;
+	if (!s->errbody_len)
+		return;
+	struct errscan e = {.f = f, .s = s};
+	struct pan_config cfg = {0};
+	pan_scan_buffer(&cfg, s->errbody, s->errbody_len, on_errbody_hit, &e);
+	const char *end = s->errbody + s->errbody_len;
+	for (const char *b = s->errbody; b < end;) {
+		const char *z = memchr(b, '\0', (size_t)(end - b));
+		size_t n = z ? (size_t)(z - b) : (size_t)(end - b);
+		for (size_t k = 0; k < sizeof(stack_markers) / sizeof(stack_markers[0]); k++) {
+			if (memmem(b, n, stack_markers[k], strlen(stack_markers[k]))) {
+				s->errbody_stack++;
+				if (s->errbody_stack <= ERRBODY_FINDINGS_MAX) {
+					struct finding fd = {0};
+					finding_loc_init(&fd.loc);
+					fd.kind = (char *)"load-error-body-stack-trace";
+					fd.severity = (char *)"high";
+					char msg[160];
+					snprintf(msg, sizeof(msg),
+					         "an error response under load shows a stack trace or "
+					         "database error (\"%s\")",
+					         stack_markers[k]);
+					fd.message = msg;
+					facts_add_finding(f, &fd);
+				}
+				break;
+			}
+		}
+		b += n + 1;
+	}
+}
+
 void load_facts_add(struct facts *f, const struct load_stats *s, const struct load_cfg *c)
 {
 	const struct hist *h = &s->hist;
@@ -344,6 +436,10 @@ void load_facts_add(struct facts *f, const struct load_stats *s, const struct lo
 	facts_add_int(f, "load.status.4xx", (int64_t)s->status[4]);
 	facts_add_int(f, "load.status.5xx", (int64_t)s->status[5]);
 	facts_add_int(f, "load.status.429", (int64_t)s->status_429);
+	facts_add_int(f, "load.error_bodies.sampled", (int64_t)s->errbody_sampled);
+	facts_add_int(f, "load.error_bodies.pan", (int64_t)s->errbody_pan);
+	facts_add_int(f, "load.error_bodies.sad", (int64_t)s->errbody_sad);
+	facts_add_int(f, "load.error_bodies.stack_traces", (int64_t)s->errbody_stack);
 	facts_add_int(f, "load.errors.connect", (int64_t)s->errors_connect);
 	facts_add_int(f, "load.errors.read", (int64_t)s->errors_read);
 	facts_add_int(f, "load.errors.timeout", (int64_t)s->errors_timeout);
@@ -548,6 +644,9 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	int rc = load_run(&st, &cfg);
 	if (rc < 0)
 		facts_error(f, "load %s: %s", url, err_msg());
+	load_errbody_scan(f, &st);
+	free(st.errbody);
+	st.errbody = NULL;
 	load_facts_add(f, &st, &cfg);
 	if (slo && load_slo_judge(f, slo) < 0)
 		facts_error(f, "%s", err_msg());

@@ -36,6 +36,8 @@ int load_slo_check(const char *spec);
 int load_slo_judge(struct facts *f, const char *spec);
 
 /* The facts of one run (README.md's table) from its stats and configuration. */
+/* LOAD-03: scan s->errbody, set its hit counts, add masked findings to f. */
+void load_errbody_scan(struct facts *f, struct load_stats *s);
 void load_facts_add(struct facts *f, const struct load_stats *s, const struct load_cfg *c);
 
 /*

@@ -62,6 +62,10 @@ static int merge_one(struct load_stats *s, struct load_cfg *c, const struct fact
 	    {"load.status.4xx", offsetof(struct load_stats, status) + 4 * sizeof(uint64_t), true},
 	    {"load.status.5xx", offsetof(struct load_stats, status) + 5 * sizeof(uint64_t), true},
 	    {"load.status.429", offsetof(struct load_stats, status_429), false},
+	    {"load.error_bodies.sampled", offsetof(struct load_stats, errbody_sampled), false},
+	    {"load.error_bodies.pan", offsetof(struct load_stats, errbody_pan), false},
+	    {"load.error_bodies.sad", offsetof(struct load_stats, errbody_sad), false},
+	    {"load.error_bodies.stack_traces", offsetof(struct load_stats, errbody_stack), false},
 	};
 	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		int64_t v;
