@@ -322,6 +322,44 @@ Test(load_nginx, error_bodies_are_scanned_for_card_data_and_stack_traces, .timeo
 	facts_free(&f);
 }
 
+/*
+ * LOAD-04 / J92-42: a declared throttling threshold. nginx limits /limited
+ * to 50 requests/s; offered 200/s over 4 connections it answers 429 and
+ * lets about 50/s through: held. The unlimited / lets all 200/s through:
+ * not held. Offered less than the threshold, nothing is tested.
+ */
+Test(load_nginx, declared_throttling_is_tested_above_its_rate, .timeout = 90)
+{
+	struct facts f;
+	const char *over[] = {"rate", "200", "duration", "2s", "connections", "4",
+	                      "throttle", "50", NULL};
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/limited", 30, over), 0);
+	cr_assert(facts_get(&f, "load.throttle.tested")->b);
+	cr_assert_gt(iget(&f, "load.status.429"), 0);
+	cr_assert(facts_get(&f, "load.throttle.held")->b, "ok_rps %.1f",
+	          dget(&f, "load.throttle.ok_rps"));
+	cr_assert_eq(dget(&f, "load.throttle.threshold_rps"), 50.0);
+	facts_free(&f);
+
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/", 30, over), 0);
+	cr_assert(facts_get(&f, "load.throttle.tested")->b);
+	cr_assert_not(facts_get(&f, "load.throttle.held")->b, "no 429 above the threshold");
+	facts_free(&f);
+
+	const char *under[] = {"rate", "20", "duration", "1s", "connections", "2",
+	                       "throttle", "50/s", NULL};
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/limited", 30, under), 0);
+	cr_assert_not(facts_get(&f, "load.throttle.tested")->b);
+	cr_assert_null(facts_get(&f, "load.throttle.held"), "not offered above it: not judged");
+	facts_free(&f);
+
+	const char *bad[] = {"requests", "4", "throttle", "fast", NULL};
+	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/", 30, bad), -1);
+	cr_assert(f.nerrors && strstr(f.errors[0], "load.throttle = 'fast'"), "%s",
+	          f.nerrors ? f.errors[0] : "no error");
+	facts_free(&f);
+}
+
 Test(load_server, chunked_bodies, .timeout = 60)
 {
 	struct facts f;

@@ -135,6 +135,10 @@ static const struct row table[] = {
       "tls.cert.expired=true", "tls.cert.self_signed=true", "tls.cert.key_bits=1024"}},
     {"J92-65", "app", APK "app.android.allow_backup=false", {"app.android.allow_backup=true"}},
     {"LOAD-01", "load", "load.slo.met=true", {"load.slo.met=false"}},
+    {"J92-42", "load", "load.throttle.tested=true; load.throttle.held=true",
+     {"load.throttle.held=false"}},
+    {"LOAD-04", "load", "load.throttle.tested=true; load.throttle.held=true",
+     {"load.throttle.held=false"}},
     /* jrt0171 */
     {"PFI-03", "pcap", PCAP_CLEAN,
      {"pcap.cleartext_pan_flows=1", "pcap.track_data=1", "pcap.cvv=1",

@@ -47,7 +47,7 @@ static const char *const updss_autos[] = {"UPD-02", "UPD-03", "UPD-04", "UPD-05"
 static const char *const jrt0092_autos[] = {"J92-01", "J92-02", "J92-12", "J92-13", "J92-14",
                                             "J92-15", "J92-18", "J92-31", "J92-50", "J92-52",
                                             "J92-51", "J92-60", "J92-61", "J92-62", "J92-63", "J92-65",
-                                            "LOAD-01", NULL};
+                                            "LOAD-01", "J92-42", "LOAD-04", NULL};
 static const char *const jrt0171_autos[] = {"PFI-03", "PFI-04", "PFI-06", NULL};
 static const char *const jrt0068_autos[] = {"OB-01", "OB-02", "OB-03", NULL};
 

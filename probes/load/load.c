@@ -62,6 +62,8 @@ static const struct probe_option load_options[] = {
               "requests); assay merge adds the parts exactly"},
     {"slo", "objectives judged on the run, e.g. 'p95<=300ms, p99<=1s, success>=99.9%, "
             "rps>=500' (facts load.slo.met, load.slo.missed)"},
+    {"throttle", "requests/s above which the target must throttle (answer 429): run at a "
+                 "higher rate to test it (facts load.throttle.*)"},
     {NULL, NULL},
 };
 
@@ -542,6 +544,12 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 		facts_error(f, "load.slo = '%.80s': %s", slo, err_msg());
 		return -1;
 	}
+	const char *throttle = target_option(t, "load.throttle");
+	double throttle_rps = 0;
+	if (throttle && load_throttle_parse(&throttle_rps, throttle) < 0) {
+		facts_error(f, "load.throttle = '%.40s': %s", throttle, err_msg());
+		return -1;
+	}
 	const char *split = target_option(t, "load.split");
 	if (split && !opt_bool(split) &&
 	    !(strcmp(split, "0") == 0 || strcasecmp(split, "false") == 0 ||
@@ -650,6 +658,8 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	load_facts_add(f, &st, &cfg);
 	if (slo && load_slo_judge(f, slo) < 0)
 		facts_error(f, "%s", err_msg());
+	if (throttle)
+		load_throttle_judge(f, throttle_rps);
 	if (st.first_error[0] &&
 	    (st.errors_connect || st.errors_read || st.errors_timeout || st.errors_parse))
 		facts_add_string(f, "load.first_error", st.first_error);

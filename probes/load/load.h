@@ -34,6 +34,10 @@ int load_parse_duration(double *out, const char *s);
  */
 int load_slo_check(const char *spec);
 int load_slo_judge(struct facts *f, const char *spec);
+/* `load.throttle = N[/s]`; 0, or -1 with err_set(). */
+int load_throttle_parse(double *out, const char *spec);
+/* load.throttle.* from the run's facts (load.rate.achieved, status counts). */
+void load_throttle_judge(struct facts *f, double threshold);
 
 /* The facts of one run (README.md's table) from its stats and configuration. */
 /* LOAD-03: scan s->errbody, set its hit counts, add masked findings to f. */

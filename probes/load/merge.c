@@ -134,6 +134,10 @@ int load_facts_merge(struct facts *out, const struct facts *const *in, size_t n)
 		const char *slo = shard_string(in[0], "load.slo");
 		if (slo)
 			rc = load_slo_judge(out, slo);
+		/* and the throttling threshold, on the whole run's rate */
+		const struct fact_value *th = facts_get(in[0], "load.throttle.threshold_rps");
+		if (rc == 0 && th && (th->type == FACT_DOUBLE || th->type == FACT_INT))
+			load_throttle_judge(out, th->type == FACT_DOUBLE ? th->d : (double)th->i);
 	}
 	hist_free(&s.hist);
 	return rc;

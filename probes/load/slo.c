@@ -159,3 +159,43 @@ int load_slo_judge(struct facts *f, const char *spec)
 		free(missed[i]);
 	return 0;
 }
+
+/*
+ * LOAD-04 / J92-42: a declared throttling threshold (`load.throttle = 50`,
+ * requests/s). The run tests it only when the offered rate was above it
+ * (by 10 %); then it held when the target answered 429 and its successful
+ * answers stayed within 20 % of the threshold, over all the run's
+ * connections together (parallel sessions do not get around it).
+ */
+int load_throttle_parse(double *out, const char *spec)
+{
+	char *end;
+	double v = strtod(spec, &end);
+	if (end == spec || !isfinite(v) || v <= 0 || (*end && strcmp(end, "/s") != 0))
+		return err_set("expected requests per second, such as 50 or 50/s");
+	*out = v;
+	return 0;
+}
+
+static double fact_num(const struct facts *f, const char *key)
+{
+	const struct fact_value *v = facts_get(f, key);
+	if (!v)
+		return 0;
+	return v->type == FACT_INT ? (double)v->i : v->type == FACT_DOUBLE ? v->d : 0;
+}
+
+void load_throttle_judge(struct facts *f, double threshold)
+{
+	double offered = fact_num(f, "load.rate.achieved");
+	double window = fact_num(f, "load.duration_s");
+	double ok = fact_num(f, "load.status.2xx"), n429 = fact_num(f, "load.status.429");
+	facts_add_double(f, "load.throttle.threshold_rps", threshold);
+	bool tested = offered > threshold * 1.1 && window > 0;
+	facts_add_bool(f, "load.throttle.tested", tested);
+	if (!tested)
+		return;
+	double ok_rps = ok / window;
+	facts_add_double(f, "load.throttle.ok_rps", round(ok_rps * 100.0) / 100.0);
+	facts_add_bool(f, "load.throttle.held", n429 > 0 && ok_rps <= threshold * 1.2);
+}
