@@ -360,6 +360,29 @@ Test(load_nginx, declared_throttling_is_tested_above_its_rate, .timeout = 90)
 	facts_free(&f);
 }
 
+/* Two shards each below the threshold add up to a run above it: merge judges it. */
+Test(load_merge, throttle_and_error_bodies_are_judged_on_the_whole_run, .timeout = 90)
+{
+	struct facts a, b, merged;
+	const char *half[] = {"rate", "40", "duration", "2s", "connections", "2",
+	                      "throttle", "50", NULL};
+	cr_assert_eq(load_at(&a, "nginx.sh", NULL, "http", "/", 30, half), 0);
+	cr_assert_eq(load_at(&b, "nginx.sh", NULL, "http", "/leak", 30, half), 0);
+	cr_assert_not(facts_get(&a, "load.throttle.tested")->b, "40/s alone is below 50/s");
+	facts_init(&merged);
+	const struct facts *shards[] = {&a, &b};
+	cr_assert_eq(load_facts_merge(&merged, shards, 2), 0, "%s", err_msg());
+	cr_assert(facts_get(&merged, "load.throttle.tested")->b, "80/s together is above it");
+	cr_assert_not(facts_get(&merged, "load.throttle.held")->b);
+	cr_assert_eq(iget(&merged, "load.error_bodies.pan"), iget(&b, "load.error_bodies.pan"));
+	cr_assert_gt(iget(&merged, "load.error_bodies.pan"), 0);
+	cr_assert_eq(iget(&merged, "load.error_bodies.sampled"),
+	             iget(&a, "load.error_bodies.sampled") + iget(&b, "load.error_bodies.sampled"));
+	facts_free(&merged);
+	facts_free(&a);
+	facts_free(&b);
+}
+
 Test(load_server, chunked_bodies, .timeout = 60)
 {
 	struct facts f;
