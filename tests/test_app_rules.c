@@ -27,7 +27,7 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	char *apk = fixture_dir("mkapk.sh", "apk"), *ios = fixture_dir("mkios.sh", "ios");
 	char *elf = fixture_dir("mkelf.sh", "elf");
 	char *dir = tu_tmpdir();
-	char *text = xasprintf("[assessment]\nname = app rules\nrules = updss, jrt0092\n\n"
+	char *text = xasprintf("[assessment]\nname = app rules\nrules = updss, jrt0092:enhanced\n\n"
 	                       "[target debugapp]\napk = %s/app.apk\n"
 	                       "[target goodapp]\napk = %s/good.apk\n"
 	                       "[target v1only]\napk = %s/v1only.apk\n"
