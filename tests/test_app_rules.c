@@ -24,7 +24,7 @@ static char *fixture_dir(const char *script, const char *kind)
 
 Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 {
-	char *apk = fixture_dir("mkapk.sh", "apk"), *ios = fixture_dir("mkios.sh", "ios");
+	char *apk = fixture_dir("mkapk.sh", "apk2"), *ios = fixture_dir("mkios.sh", "ios");
 	char *elf = fixture_dir("mkelf.sh", "elf");
 	char *dir = tu_tmpdir();
 	char *text = xasprintf("[assessment]\nname = app rules\nrules = updss, jrt0092\n\n"

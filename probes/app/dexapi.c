@@ -302,9 +302,11 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 	}
 	struct dex_str cls, name, shorty, super;
 	unsigned unreadable = 0;
+	uint64_t first_bad = 0; /* the id entry of the first name that could not be read */
 	for (uint32_t i = 0; i < ids.type.n; i++) {
 		if (!dex_type(&ids, i, &cls)) {
-			unreadable++;
+			if (!unreadable++)
+				first_bad = ids.type.off + 4ull * i;
 			continue;
 		}
 		hset_add(&r->types, fnv(cls.p, cls.n, NULL, 0));
@@ -313,7 +315,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 	}
 	for (uint32_t i = 0; i < ids.method.n && !app_deadline(x); i++) {
 		if (!dex_method(&ids, i, &cls, &name, &shorty)) {
-			unreadable++;
+			if (!unreadable++)
+				first_bad = ids.method.off + 8ull * i;
 			continue;
 		}
 		hset_add(&r->methods, fnv(cls.p, cls.n, name.p, name.n));
@@ -323,7 +326,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 	}
 	for (uint32_t i = 0; i < ids.field.n; i++) {
 		if (!dex_field(&ids, i, &cls, &name)) {
-			unreadable++;
+			if (!unreadable++)
+				first_bad = ids.field.off + 8ull * i;
 			continue;
 		}
 		hset_add(&r->fields, fnv(cls.p, cls.n, name.p, name.n));
@@ -333,7 +337,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 	}
 	for (uint32_t i = 0; i < ids.cls.n; i++) {
 		if (!dex_class(&ids, i, &cls, &super)) {
-			unreadable++;
+			if (!unreadable++)
+				first_bad = ids.cls.off + 32ull * i;
 			continue;
 		}
 		hset_add(&r->classes, fnv(cls.p, cls.n, NULL, 0));
@@ -345,8 +350,10 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 	}
 	if (unreadable) {
 		r->incomplete = true;
-		app_finding(x, "parse-error", "info", where, -1,
-		            "DEX id tables: %u names whose string data does not fit the file", unreadable);
+		app_finding(x, "parse-error", "info", where, (int64_t)first_bad,
+		            "DEX id tables: offset %llu: the name of this entry (and %u more) has "
+		            "string data that does not fit the file",
+		            (unsigned long long)first_bad, unreadable - 1);
 	}
 }
 
