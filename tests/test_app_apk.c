@@ -384,7 +384,8 @@ Test(app_apk, dex_and_resource_strings, .timeout = 300)
 	                        apk);
 	cr_expect(strstr(r.out, "string_ids_size     : 18"), "dexdump: %s", r.out);
 	tu_run_free(&r);
-	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 2); /* classes.dex and classes2.dex */
+	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i,
+	             2); /* classes.dex and classes2.dex */
 	const struct fact_value *urls = get(&f, "app.android.dex.http_urls", FACT_LIST);
 	cr_expect(has_item(urls, "http://10.0.0.1/api"));
 	cr_expect(has_item(urls, "http://203.0.113.7:8080/pay"), "resource string URL missed");
@@ -544,7 +545,8 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect(!get(&f, "app.android.dex.window_flags", FACT_BOOL)->b);
 	cr_expect(!get(&f, "app.android.protect.touch_filtering", FACT_BOOL)->b);
 	cr_expect(get(&f, "app.android.dex.crypto", FACT_BOOL)->b);
-	cr_expect(has_item(get(&f, "app.android.dex.insecure_random", FACT_LIST), "java.util.Random"));
+	cr_expect(
+	    has_item(get(&f, "app.android.dex.insecure_random", FACT_LIST), "java.util.Random"));
 	const struct fact_value *log = get(&f, "app.android.dex.debug_log", FACT_LIST);
 	cr_expect(has_item(log, "Log.d") && has_item(log, "Log.v") && log->nitems == 2);
 	cr_expect_eq(get(&f, "app.android.dex.debug_log_refs", FACT_INT)->i, 2);
@@ -556,7 +558,8 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	const struct fact_value *te = get(&f, "app.android.dex.test_endpoints", FACT_LIST);
 	cr_expect(has_item(te, "https://uat.pay.example.com/api/v1") &&
 	          has_item(te, "http://192.168.1.20:8080/upload") &&
-	          has_item(te, "http://localhost:8080/debug") && has_item(te, "http://10.0.0.1/api"));
+	          has_item(te, "http://localhost:8080/debug") &&
+	          has_item(te, "http://10.0.0.1/api"));
 	cr_expect(!has_item(te, "http://203.0.113.7:8080/pay"), "a public host is not a test one");
 	cr_expect(!get(&f, "app.android.protect.anti_hook", FACT_BOOL)->b);
 	const struct fact_value *dp = get(&f, "app.android.dangerous_permissions", FACT_LIST);
@@ -606,7 +609,8 @@ Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 		cr_expect(found, "%s: no parse-error with an offset on classes2.dex", names[i]);
 		cr_expect(!get(&f, "app.android.dex.refs_complete", FACT_BOOL)->b, "%s", names[i]);
 		/* the manifest and classes.dex's strings are still judged */
-		cr_expect_str_eq(get(&f, "app.android.package", FACT_STRING)->s, "com.example.fixture");
+		cr_expect_str_eq(get(&f, "app.android.package", FACT_STRING)->s,
+		                 "com.example.fixture");
 		cr_expect_geq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 4, "%s", names[i]);
 		facts_free(&f);
 		free(p);

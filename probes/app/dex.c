@@ -217,9 +217,9 @@ static bool ipv4_internal(const char *ip)
  * or a '-'-separated part of one, optionally numbered: uat, uat2,
  * api-test, sit01.bank.cn). JR/T 0092 J92-05 names test, uat and staging.
  */
-static const char *const test_words[] = {"test", "testing", "staging", "stage", "stg",
-                                         "dev",  "develop", "uat",     "sit",   "qa",
-                                         "preprod", "sandbox"};
+static const char *const test_words[] = {"test", "testing", "staging", "stage",
+                                         "stg",  "dev",     "develop", "uat",
+                                         "sit",  "qa",      "preprod", "sandbox"};
 
 static bool host_is_test(const char *h, size_t n)
 {

@@ -28,17 +28,7 @@
 #define DEXAPI_MAX_LAYOUTS  4096
 #define A_FILTER_TOUCHES    0x010102c4u /* android:attr/filterTouchesWhenObscured */
 
-enum {
-	W_SSL_PROCEED,
-	W_WEBVIEW,
-	W_WINDOW,
-	W_TOUCH,
-	W_RANDOM,
-	W_LOG,
-	W_EXTSTORE,
-	W_WORLD,
-	W_COUNT
-};
+enum { W_SSL_PROCEED, W_WEBVIEW, W_WINDOW, W_TOUCH, W_RANDOM, W_LOG, W_EXTSTORE, W_WORLD, W_COUNT };
 
 /*
  * Watched references. cls NULL matches any class: names such as
@@ -320,7 +310,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 			continue;
 		}
 		hset_add(&r->methods, fnv(cls.p, cls.n, name.p, name.n));
-		const struct watch *w = match(methods, sizeof(methods) / sizeof(methods[0]), cls, name);
+		const struct watch *w =
+		    match(methods, sizeof(methods) / sizeof(methods[0]), cls, name);
 		if (w)
 			hit(r, x, w, cls, name, false, where, (int64_t)(ids.method.off + 8ull * i));
 	}
@@ -331,7 +322,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 			continue;
 		}
 		hset_add(&r->fields, fnv(cls.p, cls.n, name.p, name.n));
-		const struct watch *w = match(fields, sizeof(fields) / sizeof(fields[0]), cls, name);
+		const struct watch *w =
+		    match(fields, sizeof(fields) / sizeof(fields[0]), cls, name);
 		if (w)
 			hit(r, x, w, cls, name, true, where, (int64_t)(ids.field.off + 8ull * i));
 	}
@@ -395,7 +387,8 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	facts_add_bool(o, "app.android.dex.ssl_error_proceed", r->seen[W_SSL_PROCEED]);
 	list_fact(o, "app.android.dex.webview_settings", &r->webview);
 	facts_add_bool(o, "app.android.dex.window_flags", r->seen[W_WINDOW]);
-	facts_add_bool(o, "app.android.protect.touch_filtering", r->seen[W_TOUCH] || r->layout_touch);
+	facts_add_bool(o, "app.android.protect.touch_filtering",
+	               r->seen[W_TOUCH] || r->layout_touch);
 	facts_add_bool(o, "app.android.dex.crypto", r->crypto);
 	list_fact(o, "app.android.dex.insecure_random", &r->random);
 	list_fact(o, "app.android.dex.debug_log", &r->log);

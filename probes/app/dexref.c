@@ -48,8 +48,8 @@ static int table(struct dex_ids *x, struct dex_table *t, uint64_t hoff, uint32_t
 static int bad_index(uint64_t off, const char *entry, uint32_t i, const char *what, uint32_t v,
                      uint32_t n)
 {
-	return err_set("offset %llu: %s %u names %s %u, but there are %u",
-	               (unsigned long long)off, entry, i, what, v, n);
+	return err_set("offset %llu: %s %u names %s %u, but there are %u", (unsigned long long)off,
+	               entry, i, what, v, n);
 }
 
 static int check_protos(const struct dex_ids *x)
@@ -68,15 +68,16 @@ static int check_protos(const struct dex_ids *x)
 			continue;
 		if (!le32(x->d, params, &np) || np > DEX_MAX_PARAMS ||
 		    !span_has(x->d.n, params + 4ull, 2ull * np))
-			return err_set("offset %llu: proto_id %u's parameter list at %u does not fit "
-			               "the file (or has over %u entries)",
-			               (unsigned long long)e + 8, i, params, DEX_MAX_PARAMS);
+			return err_set(
+			    "offset %llu: proto_id %u's parameter list at %u does not fit "
+			    "the file (or has over %u entries)",
+			    (unsigned long long)e + 8, i, params, DEX_MAX_PARAMS);
 		for (uint32_t k = 0; k < np; k++) {
 			uint16_t t = 0;
 			le16(x->d, params + 4ull + 2ull * k, &t);
 			if (t >= x->type.n)
-				return bad_index(params + 4ull + 2ull * k, "type_list item", k, "type",
-				                 t, x->type.n);
+				return bad_index(params + 4ull + 2ull * k, "type_list item", k,
+				                 "type", t, x->type.n);
 		}
 	}
 	return 0;
@@ -128,10 +129,10 @@ int dex_ids_open(struct dex_ids *x, struct span d)
 		uint32_t s = 0;
 		le32(d, x->type.off + 4ull * i, &s);
 		if (s >= x->str.n)
-			return bad_index(x->type.off + 4ull * i, "type_id", i, "string", s, x->str.n);
+			return bad_index(x->type.off + 4ull * i, "type_id", i, "string", s,
+			                 x->str.n);
 	}
-	if (check_protos(x) < 0 ||
-	    check_members(x, &x->field, "field_id", "type", x->type.n) < 0 ||
+	if (check_protos(x) < 0 || check_members(x, &x->field, "field_id", "type", x->type.n) < 0 ||
 	    check_members(x, &x->method, "method_id", "proto", x->proto.n) < 0)
 		return -1;
 	for (uint32_t i = 0; i < x->cls.n; i++) {
@@ -142,7 +143,8 @@ int dex_ids_open(struct dex_ids *x, struct span d)
 		if (c >= x->type.n)
 			return bad_index(e, "class_def", i, "type", c, x->type.n);
 		if (super != DEX_NO_INDEX && super >= x->type.n)
-			return bad_index(e + 8, "class_def", i, "superclass type", super, x->type.n);
+			return bad_index(e + 8, "class_def", i, "superclass type", super,
+			                 x->type.n);
 	}
 	return 0;
 }

@@ -331,7 +331,8 @@ void apk_manifest_facts(struct apk *a, const struct axml *m)
 		facts_list_append(o, "app.android.permissions", p);
 		if (is_dangerous(p)) {
 			bool again = false;
-			const struct fact_value *dl = facts_get(o, "app.android.dangerous_permissions");
+			const struct fact_value *dl =
+			    facts_get(o, "app.android.dangerous_permissions");
 			for (size_t k = 0; dl && k < dl->nitems; k++)
 				again |= strcmp(dl->items[k], p) == 0;
 			if (!again)
