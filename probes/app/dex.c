@@ -234,6 +234,13 @@ static bool host_is_test(const char *h, size_t n)
 	if (strcmp(host, "localhost") == 0 || str_ends(host, ".localhost") ||
 	    (ipv4_at(host, &il, &ver) && il == n && ipv4_internal(host)))
 		return true;
+	/* the top-level label is not a host name: web.dev is Google's .dev, not a
+	 * development host; only .test (RFC 2606) names a test system there */
+	const char *tld = strrchr(host, '.');
+	if (tld && strcmp(tld, ".test") == 0)
+		return true;
+	size_t end = tld ? (size_t)(tld - host) : n;
+	host[end] = 0;
 	for (const char *t = host; *t;) {
 		size_t tl = strcspn(t, ".-");
 		size_t base = tl;
@@ -260,9 +267,10 @@ static void test_endpoints(struct scan *sc, const char *s, const char *where, in
 		      (pre >= 3 && strncasecmp(p - 3, "wss", 3) == 0)))
 			continue;
 		const char *h = p + 3;
-		size_t hl = strcspn(h, "/:?#\"' <>\n\r\t@");
-		if (h[hl] == '@') /* user info: the host follows */
-			h += hl + 1, hl = strcspn(h, "/:?#\"' <>\n\r\t");
+		const char *at = memchr(h, '@', strcspn(h, "/?#\"' <>\n\r\t"));
+		if (at) /* user info: the host follows */
+			h = at + 1;
+		size_t hl = strcspn(h, "/:?#\"' <>\n\r\t");
 		if (!host_is_test(h, hl))
 			continue;
 		const char *u = p;

@@ -340,6 +340,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 				break;
 			}
 	}
+	if (app_deadline(x))
+		r->incomplete = true; /* cut by the deadline: absence proves nothing */
 	if (unreadable) {
 		r->incomplete = true;
 		app_finding(x, "parse-error", "info", where, (int64_t)first_bad,
