@@ -2,12 +2,15 @@
  * Fuzz the app probe's parsers (probes/app/): the first byte picks one,
  * the rest is the file. 0 an ELF image, 1 a whole APK (zip, manifest,
  * resources, signatures, DEX, native libraries), 2 an IPA, 3 a Mach-O
- * (thin or fat), 4 a binary XML document, 5 a property list. Facts and
- * findings go to a throwaway store.
+ * (thin or fat), 4 a binary XML document, 5 a property list, 6 one DEX
+ * file's id tables and what its code references (dexref.c, dexapi.c).
+ * Facts and findings go to a throwaway store.
  */
 #include "fuzz/fuzz.h"
 #include "probes/app/app_int.h"
 #include "probes/app/axml.h"
+#include "probes/app/dexapi.h"
+#include "probes/app/dexref.h"
 #include "probes/app/plist.h"
 
 #include <string.h>
@@ -23,7 +26,7 @@ FUZZ_TARGET(app)
 	memset(&x, 0, sizeof(x));
 	x.out = &f;
 	x.deadline_ms = 1e300;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0: {
 		struct elf_check c;
 		elf_check(&c, s);
@@ -49,6 +52,18 @@ FUZZ_TARGET(app)
 		char *str = NULL;
 		arsc_lookup(s, 0x7f020000, &type, &val, &str);
 		free(str);
+		break;
+	}
+	case 6: {
+		struct dex_ids ids;
+		if (dex_ids_open(&ids, s) == 0)
+			for (uint32_t i = 0; i < ids.method.n; i++) {
+				struct dex_str c, n, sh;
+				dex_method(&ids, i, &c, &n, &sh);
+			}
+		struct dex_api *r = dex_api_new();
+		dex_api_file(r, &x, s, "f.apk!classes.dex");
+		dex_api_facts(r, &x);
 		break;
 	}
 	default: {

@@ -20,7 +20,7 @@ static void fixtures(void)
 {
 	const char *base = getenv("TMPDIR");
 	base = base && *base ? base : "/tmp";
-	snprintf(apkdir, sizeof(apkdir), "%s/assay-app-apk-%u", base, (unsigned)getuid());
+	snprintf(apkdir, sizeof(apkdir), "%s/assay-app-apk2-%u", base, (unsigned)getuid());
 	snprintf(baddir, sizeof(baddir), "%s/bad", apkdir);
 	struct tu_run r =
 	    tu_sh("flock %s.lock sh -c 'sh fixtures/app/mkapk.sh %s >/dev/null && "
@@ -384,7 +384,8 @@ Test(app_apk, dex_and_resource_strings, .timeout = 300)
 	                        apk);
 	cr_expect(strstr(r.out, "string_ids_size     : 18"), "dexdump: %s", r.out);
 	tu_run_free(&r);
-	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 1);
+	cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i,
+	             2); /* classes.dex and classes2.dex */
 	const struct fact_value *urls = get(&f, "app.android.dex.http_urls", FACT_LIST);
 	cr_expect(has_item(urls, "http://10.0.0.1/api"));
 	cr_expect(has_item(urls, "http://203.0.113.7:8080/pay"), "resource string URL missed");
@@ -438,4 +439,180 @@ Test(app_apk, self_protection_markers, .timeout = 300)
 	cr_expect(!get(&f, "app.android.dex.trust_all", FACT_BOOL)->b);
 	facts_free(&f);
 	free(apk);
+}
+
+/*
+ * What dexdump (AOSP's, Debian's dexdump package) shows of the fixtures'
+ * code: every method invoked (`// method@`) or defined (a code header),
+ * every field read or written, as "Lclass;->name", one per line, sorted
+ * and unique, over every classes*.dex of apk; and the summed
+ * type_ids_size / class_defs_size of `dexdump -f`.
+ */
+static char *dexdump_refs(const char *apk, const char *what)
+{
+	const char *pipe =
+	    strcmp(what, "methods") == 0
+	        ? "{ grep -oE 'L[^ ]+;\\.[^:]+:[^ ]* // method@' dump.txt | "
+	          "sed -E 's/;\\.([^:]+):.*/;->\\1/'; "
+	          "grep -oE '\\|\\[[0-9a-f]+\\] [^ ]+:\\(' dump.txt | "
+	          "sed -E 's/^\\|\\[[0-9a-f]+\\] //; s/:\\($//; s/\\.([^.]+)$/;->\\1/; s/^/L/; "
+	          ":a; s/^([^;]*)\\./\\1\\//; ta'; } | sort -u"
+	    : strcmp(what, "fields") == 0
+	        ? "grep -oE 'L[^ ]+;\\.[^:]+:[^ ]* // field@' dump.txt | "
+	          "sed -E 's/;\\.([^:]+):.*/;->\\1/' | sort -u"
+	        : "for f in classes*.dex; do dexdump -f $f; done | "
+	          "awk '/type_ids_size/ {t += $3} /class_defs_size/ {c += $3} "
+	          "END {print t; print c}'";
+	struct tu_run r = tu_sh("d=$(mktemp -d) && cd $d && unzip -q '%s' 'classes*.dex' && "
+	                        "for f in classes*.dex; do dexdump -d $f; done >dump.txt && %s; "
+	                        "rm -rf $d",
+	                        apk, pipe);
+	cr_assert_eq(r.code, 0, "dexdump: %s", r.err);
+	char *out = xstrdup(r.out);
+	tu_run_free(&r);
+	return out;
+}
+
+static size_t lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* The id tables, read across multidex, agree with dexdump on both apps. */
+Test(app_apk, dex_references_agree_with_dexdump, .timeout = 300)
+{
+	fixtures();
+	const char *apps[] = {"app.apk", "good.apk"};
+	for (size_t i = 0; i < 2; i++) {
+		char *apk = fx(apps[i]);
+		struct facts f;
+		probe(&f, apk);
+		cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 2, "%s", apps[i]);
+		cr_expect(get(&f, "app.android.dex.refs_complete", FACT_BOOL)->b, "%s", apps[i]);
+		char *m = dexdump_refs(apk, "methods"), *fl = dexdump_refs(apk, "fields");
+		char *sizes = dexdump_refs(apk, "sizes");
+		cr_assert_gt(lines(m), 10, "%s: dexdump shows no code:\n%s", apps[i], m);
+		cr_expect_eq(get(&f, "app.android.dex.methods", FACT_INT)->i, (int64_t)lines(m),
+		             "%s: methods; dexdump:\n%s", apps[i], m);
+		cr_expect_eq(get(&f, "app.android.dex.fields", FACT_INT)->i, (int64_t)lines(fl),
+		             "%s: fields", apps[i]);
+		long long types = -1, classes = -1;
+		cr_assert_eq(sscanf(sizes, "%lld %lld", &types, &classes), 2, "%s", sizes);
+		cr_expect_eq(get(&f, "app.android.dex.types", FACT_INT)->i, types, "%s", apps[i]);
+		cr_expect_eq(get(&f, "app.android.dex.classes", FACT_INT)->i, classes, "%s",
+		             apps[i]);
+		/* every watched reference reported is one dexdump shows the code using */
+		const struct fact_value *refs = get(&f, "app.android.dex.api_refs", FACT_LIST);
+		for (size_t k = 0; k < refs->nitems; k++)
+			cr_expect(has_line(m, refs->items[k]) || has_line(fl, refs->items[k]),
+			          "%s: %s is not in dexdump's view", apps[i], refs->items[k]);
+		free(m);
+		free(fl);
+		free(sizes);
+		facts_free(&f);
+		free(apk);
+	}
+}
+
+/* What each app's code references, and what it means (fixtures/app/smali/). */
+Test(app_apk, dex_reference_facts, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("app.apk");
+	struct facts f;
+	probe(&f, apk);
+	const struct fact_value *refs = get(&f, "app.android.dex.api_refs", FACT_LIST);
+	cr_expect(has_item(refs, "Landroid/webkit/SslErrorHandler;->proceed"));
+	cr_expect(get(&f, "app.android.dex.ssl_error_proceed", FACT_BOOL)->b);
+	cr_expect(has_finding(&f, "android-ssl-error-proceed", "app.apk!classes2.dex"));
+	const struct fact_value *wv = get(&f, "app.android.dex.webview_settings", FACT_LIST);
+	cr_expect(has_item(wv, "setJavaScriptEnabled") && has_item(wv, "addJavascriptInterface") &&
+	          has_item(wv, "setAllowUniversalAccessFromFileURLs") &&
+	          has_item(wv, "setWebContentsDebuggingEnabled"));
+	cr_expect(!has_item(wv, "setAllowFileAccess"), "a string is not a reference");
+	cr_expect(!get(&f, "app.android.dex.window_flags", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.protect.touch_filtering", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.dex.crypto", FACT_BOOL)->b);
+	cr_expect(
+	    has_item(get(&f, "app.android.dex.insecure_random", FACT_LIST), "java.util.Random"));
+	const struct fact_value *log = get(&f, "app.android.dex.debug_log", FACT_LIST);
+	cr_expect(has_item(log, "Log.d") && has_item(log, "Log.v") && log->nitems == 2);
+	cr_expect_eq(get(&f, "app.android.dex.debug_log_refs", FACT_INT)->i, 2);
+	cr_expect(has_item(get(&f, "app.android.dex.external_storage", FACT_LIST),
+	                   "getExternalStorageDirectory"));
+	cr_expect(get(&f, "app.android.dex.world_mode", FACT_BOOL)->b);
+	const struct fact_value *sdk = get(&f, "app.android.sdks", FACT_LIST);
+	cr_expect(has_item(sdk, "Umeng") && has_item(sdk, "WeChat OpenSDK") && sdk->nitems == 2);
+	const struct fact_value *te = get(&f, "app.android.dex.test_endpoints", FACT_LIST);
+	cr_expect(has_item(te, "https://uat.pay.example.com/api/v1") &&
+	          has_item(te, "http://192.168.1.20:8080/upload") &&
+	          has_item(te, "http://localhost:8080/debug") &&
+	          has_item(te, "http://10.0.0.1/api"));
+	cr_expect(!has_item(te, "http://203.0.113.7:8080/pay"), "a public host is not a test one");
+	cr_expect(!get(&f, "app.android.protect.anti_hook", FACT_BOOL)->b);
+	const struct fact_value *dp = get(&f, "app.android.dangerous_permissions", FACT_LIST);
+	cr_expect_eq(get(&f, "app.android.dangerous_permissions_count", FACT_INT)->i,
+	             (int64_t)dp->nitems);
+	cr_expect_eq(dp->nitems, 2); /* READ_SMS, CAMERA; INTERNET is normal */
+	facts_free(&f);
+	free(apk);
+
+	apk = fx("good.apk");
+	probe(&f, apk);
+	cr_expect(!get(&f, "app.android.dex.ssl_error_proceed", FACT_BOOL)->b);
+	cr_expect_eq(get(&f, "app.android.dex.webview_settings", FACT_LIST)->nitems, 0);
+	cr_expect(get(&f, "app.android.dex.window_flags", FACT_BOOL)->b);
+	/* android:filterTouchesWhenObscured="true" in res/layout/pay.xml only */
+	cr_expect(get(&f, "app.android.protect.touch_filtering", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.dex.crypto", FACT_BOOL)->b);
+	cr_expect_eq(get(&f, "app.android.dex.insecure_random", FACT_LIST)->nitems, 0);
+	cr_expect_eq(get(&f, "app.android.dex.debug_log", FACT_LIST)->nitems, 0, "Log.w is kept");
+	cr_expect_eq(get(&f, "app.android.dex.external_storage", FACT_LIST)->nitems, 0);
+	cr_expect(!get(&f, "app.android.dex.world_mode", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.protect.anti_hook", FACT_BOOL)->b);
+	sdk = get(&f, "app.android.sdks", FACT_LIST);
+	cr_expect(sdk->nitems == 1 && has_item(sdk, "Alipay SDK"));
+	cr_expect_eq(get(&f, "app.android.dex.test_endpoints", FACT_LIST)->nitems, 0);
+	cr_expect_eq(get(&f, "app.android.dangerous_permissions_count", FACT_INT)->i, 0);
+	facts_free(&f);
+	free(apk);
+}
+
+/* Lying DEX id tables: a finding naming classes2.dex and the offset; the rest still read. */
+Test(app_apk, hostile_dex_id_tables, .timeout = 300)
+{
+	fixtures();
+	const char *names[] = {"dex_proto.apk", "dex_table.apk", "dex_params.apk", "dex_super.apk",
+	                       "dex_strdata.apk"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = xasprintf("%s/%s", baddir, names[i]);
+		struct facts f;
+		probe(&f, p);
+		bool found = false;
+		for (size_t k = 0; k < f.nfindings; k++)
+			if (strcmp(f.findings[k].kind, "parse-error") == 0 &&
+			    strstr(f.findings[k].loc.file, "!classes2.dex") &&
+			    strstr(f.findings[k].message, "offset "))
+				found = true;
+		cr_expect(found, "%s: no parse-error with an offset on classes2.dex", names[i]);
+		cr_expect(!get(&f, "app.android.dex.refs_complete", FACT_BOOL)->b, "%s", names[i]);
+		/* the manifest and classes.dex's strings are still judged */
+		cr_expect_str_eq(get(&f, "app.android.package", FACT_STRING)->s,
+		                 "com.example.fixture");
+		cr_expect_geq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 4, "%s", names[i]);
+		facts_free(&f);
+		free(p);
+	}
 }

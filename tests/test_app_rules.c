@@ -1,6 +1,7 @@
 /*
- * The catalog rows that read the app probe (UPD-25 in updss, J92-01, 02,
- * 12, 15, 18, 50, 52 and 60 in jrt0092), judged by `assay run` on the app
+ * The catalog rows that read the app probe (UPD-25 in updss; J92-01, 02,
+ * 03, 05, 11..19, 50, 52, 60..62, 64 and 65 in jrt0092; PFI-07 in
+ * jrt0171), judged by `assay run` on the app
  * fixtures (fixtures/app/mk*.sh): each verdict is the one the fixture was
  * built to give, and a rule for one platform is not-applicable on another
  * (<applies>).
@@ -24,10 +25,11 @@ static char *fixture_dir(const char *script, const char *kind)
 
 Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 {
-	char *apk = fixture_dir("mkapk.sh", "apk"), *ios = fixture_dir("mkios.sh", "ios");
+	char *apk = fixture_dir("mkapk.sh", "apk2"), *ios = fixture_dir("mkios.sh", "ios");
 	char *elf = fixture_dir("mkelf.sh", "elf");
 	char *dir = tu_tmpdir();
-	char *text = xasprintf("[assessment]\nname = app rules\nrules = updss, jrt0092:enhanced\n\n"
+	char *text = xasprintf("[assessment]\nname = app rules\n"
+	                       "rules = updss, jrt0092:enhanced, jrt0171\n\n"
 	                       "[target debugapp]\napk = %s/app.apk\n"
 	                       "[target goodapp]\napk = %s/good.apk\n"
 	                       "[target v1only]\napk = %s/v1only.apk\n"
@@ -70,6 +72,29 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-13", "goodapp", "pass"}, /* GET_SIGNATURES */
 	    {"J92-14", "goodapp", "pass"}, /* a Bangcle stub */
 	    {"J92-65", "iosgood", "not-applicable"},
+	    /* from the DEX id tables (classes2.dex, fixtures/app/smali/) and the manifest:
+	     * the bad app proceeds on TLS errors with a JavaScript bridge at minSdk 16,
+	     * logs with Log.d/v, has UAT and private hosts, no window flags, no touch
+	     * filtering, no hook checks, and asks for READ_SMS and CAMERA */
+	    {"J92-19", "debugapp", "fail"},
+	    {"J92-19", "goodapp", "pass"}, /* cancel(), no bridge */
+	    {"J92-11", "debugapp", "fail"},
+	    {"J92-11", "goodapp", "pass"}, /* Window.setFlags */
+	    {"J92-17", "debugapp", "fail"},
+	    {"J92-17", "goodapp", "pass"}, /* filterTouchesWhenObscured in a layout */
+	    {"J92-16", "debugapp", "fail"},
+	    {"J92-16", "goodapp", "pass"}, /* /proc/self/maps, frida */
+	    {"J92-64", "debugapp", "fail"},
+	    {"J92-64", "goodapp", "pass"}, /* Log.w only */
+	    {"J92-05", "debugapp", "fail"},
+	    {"J92-05", "goodapp", "pass"},
+	    {"J92-03", "debugapp", "fail"},
+	    {"J92-03", "goodapp", "pass"}, /* INTERNET only */
+	    {"PFI-07", "debugapp", "fail"},
+	    {"PFI-07", "goodapp", "pass"},
+	    {"J92-19", "iosgood", "not-applicable"},
+	    {"J92-03", "iosgood", "not-applicable"},
+	    {"J92-64", "elfdir", "not-applicable"},
 	    /* its receiver is exported through an intent filter */
 	    {"J92-18", "goodapp", "fail"},
 	    /* v1 only (Janus), and a byte changed after signing */

@@ -518,6 +518,8 @@ Test(e2e, demo_produces_its_outputs_without_card_numbers, .timeout = 120)
 	/* The app probe on the demo's fixture APK: debuggable, debug certificate. */
 	cr_assert_str_eq(tu_verdict(j, "EX-A1", "merchant-app"), "fail");
 	cr_assert_str_eq(tu_verdict(j, "EX-A2", "merchant-app"), "fail");
+	/* its code (classes2.dex) proceeds on TLS errors and logs with Log.d */
+	cr_assert_str_eq(tu_verdict(j, "EX-A7", "merchant-app"), "fail");
 	json_decref(j);
 
 	/* The example plans (docs/examples.md), run by the demo on its fixtures. */

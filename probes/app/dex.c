@@ -30,12 +30,14 @@
  *     class descriptors with 1-2 letter simple names).
  */
 #include "probes/app/android_int.h"
+#include "probes/app/dexapi.h"
 #include "probes/pan/scan.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,6 +61,7 @@ enum {
 	M_PACKER,
 	M_TRUSTALL,
 	M_WEBVIEW,
+	M_HOOK,
 	M_COUNT
 };
 
@@ -72,6 +75,7 @@ static const char *const m_fact[M_COUNT] = {
     NULL,
     "app.android.dex.trust_all",
     NULL,
+    "app.android.protect.anti_hook",
 };
 
 /* substring markers (case-sensitive: they are identifiers and paths) */
@@ -113,6 +117,16 @@ static const struct marker markers[] = {
     {"addJavascriptInterface", M_WEBVIEW, "addJavascriptInterface"},
     {"setAllowFileAccess", M_WEBVIEW, "setAllowFileAccess"},
     {"setAllowUniversalAccessFromFileURLs", M_WEBVIEW, "setAllowUniversalAccessFromFileURLs"},
+    /* anti-injection / anti-hook: hook frameworks looked for, loaded modules read */
+    {"frida", M_HOOK, "Frida"},
+    {"Frida", M_HOOK, "Frida"},
+    {"FRIDA", M_HOOK, "Frida"},
+    {"gum-js-loop", M_HOOK, "Frida"},
+    {"xposed", M_HOOK, "Xposed"},
+    {"Xposed", M_HOOK, "Xposed"},
+    {"substrate", M_HOOK, "Cydia Substrate"},
+    {"Substrate", M_HOOK, "Cydia Substrate"},
+    {"/proc/self/maps", M_HOOK, "/proc/self/maps scan"},
 };
 
 /* native libraries and assets of packers (zip entry names) */
@@ -140,8 +154,8 @@ struct scan {
 	bool m[M_COUNT];
 	char packer[64];
 	struct strbuf weak; /* for the list fact */
-	char **urls, **ips, **weak_list, **webview;
-	size_t nurls, curls, nips, cips, nweak, cweak, nweb, cweb;
+	char **urls, **ips, **weak_list, **webview, **tests;
+	size_t nurls, curls, nips, cips, nweak, cweak, nweb, cweb, ntests, ctests;
 	unsigned secrets;
 	unsigned cards; /* card data (probes/pan/scan.h) in DEX or resource strings */
 	const char *where;
@@ -186,6 +200,89 @@ static bool ipv4_at(const char *p, size_t *len, bool *versionish)
 	*len = (size_t)(s - p);
 	*versionish = oct[0] < 10 && oct[1] < 10 && oct[2] < 10 && oct[3] < 10;
 	return true;
+}
+
+/* Loopback, RFC 1918 private, link-local or unspecified IPv4 (a dotted quad already checked). */
+static bool ipv4_internal(const char *ip)
+{
+	unsigned a, b;
+	if (sscanf(ip, "%u.%u", &a, &b) != 2)
+		return false;
+	return a == 10 || a == 127 || a == 0 || (a == 172 && b >= 16 && b <= 31) ||
+	       (a == 192 && b == 168) || (a == 169 && b == 254);
+}
+
+/*
+ * Host labels that name a test, development or staging system (a label
+ * or a '-'-separated part of one, optionally numbered: uat, uat2,
+ * api-test, sit01.bank.cn). JR/T 0092 J92-05 names test, uat and staging.
+ */
+static const char *const test_words[] = {"test", "testing", "staging", "stage",
+                                         "stg",  "dev",     "develop", "uat",
+                                         "sit",  "qa",      "preprod", "sandbox"};
+
+static bool host_is_test(const char *h, size_t n)
+{
+	char host[256];
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		host[i] = (char)tolower((unsigned char)h[i]);
+	host[n] = 0;
+	size_t il;
+	bool ver;
+	if (strcmp(host, "localhost") == 0 || str_ends(host, ".localhost") ||
+	    (ipv4_at(host, &il, &ver) && il == n && ipv4_internal(host)))
+		return true;
+	/* the top-level label is not a host name: web.dev is Google's .dev, not a
+	 * development host; only .test (RFC 2606) names a test system there */
+	const char *tld = strrchr(host, '.');
+	if (tld && strcmp(tld, ".test") == 0)
+		return true;
+	size_t end = tld ? (size_t)(tld - host) : n;
+	host[end] = 0;
+	for (const char *t = host; *t;) {
+		size_t tl = strcspn(t, ".-");
+		size_t base = tl;
+		while (base > 0 && isdigit((unsigned char)t[base - 1]))
+			base--;
+		for (size_t k = 0; k < sizeof(test_words) / sizeof(test_words[0]); k++)
+			if (base == strlen(test_words[k]) && strncmp(t, test_words[k], base) == 0)
+				return true;
+		t += tl;
+		if (*t)
+			t++;
+	}
+	return false;
+}
+
+/* URLs (http, https, ws, wss) whose host is a test or internal system. */
+static void test_endpoints(struct scan *sc, const char *s, const char *where, int64_t off)
+{
+	for (const char *p = s; (p = strstr(p, "://")); p += 3) {
+		size_t pre = (size_t)(p - s);
+		if (!((pre >= 4 && strncasecmp(p - 4, "http", 4) == 0) ||
+		      (pre >= 5 && strncasecmp(p - 5, "https", 5) == 0) ||
+		      (pre >= 2 && strncasecmp(p - 2, "ws", 2) == 0) ||
+		      (pre >= 3 && strncasecmp(p - 3, "wss", 3) == 0)))
+			continue;
+		const char *h = p + 3;
+		const char *at = memchr(h, '@', strcspn(h, "/?#\"' <>\n\r\t"));
+		if (at) /* user info: the host follows */
+			h = at + 1;
+		size_t hl = strcspn(h, "/:?#\"' <>\n\r\t");
+		if (!host_is_test(h, hl))
+			continue;
+		const char *u = p;
+		while (u > s && isalpha((unsigned char)u[-1]))
+			u--;
+		size_t ul = strcspn(u, " \"'<>\n\r\t");
+		char *url = xstrndup(u, ul > 200 ? 200 : ul);
+		list_add(&sc->tests, &sc->ntests, &sc->ctests, url);
+		app_finding(sc->a->x, "android-test-endpoint", "medium", where, off,
+		            "test, staging or internal endpoint %s", url);
+		free(url);
+	}
 }
 
 static bool is_b64hex(char c)
@@ -273,6 +370,7 @@ static void check_string(struct scan *sc, const char *s, size_t len, const char 
 		            u);
 		free(u);
 	}
+	test_endpoints(sc, s, where, off);
 	/* IPv4 literals: the whole string, or after "://" or "@" */
 	for (const char *p = s; *p; p++) {
 		if (p != s && !(p[-1] == '/' || p[-1] == '@'))
@@ -285,6 +383,11 @@ static void check_string(struct scan *sc, const char *s, size_t len, const char 
 			list_add(&sc->ips, &sc->nips, &sc->cips, ip);
 			app_finding(x, "android-hardcoded-ip", "low", where, off, "IP address %s",
 			            ip);
+			if (p == s && ipv4_internal(ip)) {
+				list_add(&sc->tests, &sc->ntests, &sc->ctests, ip);
+				app_finding(x, "android-test-endpoint", "medium", where, off,
+				            "internal IP address %s", ip);
+			}
 			break;
 		}
 	}
@@ -383,10 +486,16 @@ static void scan_dex(struct scan *sc, struct span d, const char *where)
 		p = so;
 		if (!uleb(d, &p, &units) || p >= d.n)
 			continue;
-		const uint8_t *z = memchr(d.p + p, 0, d.n - p);
-		if (!z)
+		/* MUTF-8: at most 3 bytes a UTF-16 unit; strings past 64 KiB are cut */
+		uint64_t max = 3ull * units + 1;
+		if (max > 65537)
+			max = 65537;
+		if (max > d.n - p)
+			max = d.n - p;
+		const uint8_t *z = memchr(d.p + p, 0, (size_t)max);
+		size_t len = z ? (size_t)(z - (d.p + p)) : (size_t)max;
+		if (!z && max < 65537)
 			continue;
-		size_t len = (size_t)(z - (d.p + p));
 		if (len > 65536)
 			len = 65536;
 		sb_reset(&sb);
@@ -400,6 +509,7 @@ void apk_strings(struct apk *a)
 {
 	struct app_ctx *x = a->x;
 	struct scan *sc = xcalloc(1, sizeof(*sc));
+	struct dex_api *api = dex_api_new();
 	sc->a = a;
 	unsigned ndex = 0;
 	for (size_t i = 0; i < a->z.n && !app_deadline(x); i++) {
@@ -421,6 +531,7 @@ void apk_strings(struct apk *a)
 		} else {
 			ndex++;
 			scan_dex(sc, (struct span){buf, len}, where);
+			dex_api_file(api, x, (struct span){buf, len}, where);
 			scan_cards(sc, buf, len, where);
 			free(buf);
 		}
@@ -439,8 +550,12 @@ void apk_strings(struct apk *a)
 		}
 		free(where);
 	}
+	dex_api_layouts(api, a);
 	struct facts *o = x->out;
 	facts_add_int(o, "app.android.dex.files", ndex);
+	dex_api_facts(api, x);
+	facts_add_list(o, "app.android.dex.test_endpoints", (const char *const *)sc->tests,
+	               sc->ntests);
 	facts_add_list(o, "app.android.dex.http_urls", (const char *const *)sc->urls, sc->nurls);
 	facts_add_list(o, "app.android.dex.ips", (const char *const *)sc->ips, sc->nips);
 	facts_add_list(o, "app.android.dex.weak_crypto", (const char *const *)sc->weak_list,
@@ -460,6 +575,7 @@ void apk_strings(struct apk *a)
 	list_free(sc->ips, sc->nips);
 	list_free(sc->weak_list, sc->nweak);
 	list_free(sc->webview, sc->nweb);
+	list_free(sc->tests, sc->ntests);
 	sb_free(&sc->weak);
 	free(sc);
 }

@@ -329,10 +329,19 @@ void apk_manifest_facts(struct apk *a, const struct axml *m)
 		if (!p)
 			continue;
 		facts_list_append(o, "app.android.permissions", p);
-		if (is_dangerous(p))
-			facts_list_append(o, "app.android.dangerous_permissions", p);
+		if (is_dangerous(p)) {
+			bool again = false;
+			const struct fact_value *dl =
+			    facts_get(o, "app.android.dangerous_permissions");
+			for (size_t k = 0; dl && k < dl->nitems; k++)
+				again |= strcmp(dl->items[k], p) == 0;
+			if (!again)
+				facts_list_append(o, "app.android.dangerous_permissions", p);
+		}
 		free(p);
 	}
+	const struct fact_value *dl = facts_get(o, "app.android.dangerous_permissions");
+	facts_add_int(o, "app.android.dangerous_permissions_count", dl ? (int64_t)dl->nitems : 0);
 
 	int dbg = app ? apk_attr_bool(a, m, app, A_DEBUGGABLE, "debuggable") : -1;
 	int backup = app ? apk_attr_bool(a, m, app, A_BACKUP, "allowBackup") : -1;

@@ -1,0 +1,406 @@
+/*
+ * What an APK's code references, read from the id tables of every
+ * classes*.dex (dexref.h): the framework methods and fields the JR/T 0092
+ * rows ask about, the SDKs the app embeds, and distinct counts of the
+ * methods, fields, types and classes across the multidex set. A method in
+ * method_ids is one some code of the file calls, overrides or defines:
+ * this is reference presence, not reachability (no bytecode is read, so
+ * arguments such as the flag passed to Window.addFlags are not seen), and
+ * what a packer or reflection hides is not seen at all. Layouts
+ * (res/layout*) are read for android:filterTouchesWhenObscured.
+ *
+ * Memory: distinct names are kept as 64-bit hashes (FNV-1a), at most
+ * DEXAPI_MAX_DISTINCT per kind; past that the count stops (and
+ * app.android.dex.refs_complete is false). Nothing else grows with the
+ * input: the id tables are read in place from the inflated DEX.
+ */
+#include "probes/app/android_int.h"
+#include "probes/app/dexapi.h"
+#include "probes/app/dexref.h"
+#include "lib/err.h"
+#include "lib/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEXAPI_MAX_DISTINCT (1u << 20) /* per kind: 16 MiB of table at most */
+#define DEXAPI_MAX_LISTED   200
+#define DEXAPI_MAX_LAYOUTS  4096
+#define A_FILTER_TOUCHES    0x010102c4u /* android:attr/filterTouchesWhenObscured */
+
+enum { W_SSL_PROCEED, W_WEBVIEW, W_WINDOW, W_TOUCH, W_RANDOM, W_LOG, W_EXTSTORE, W_WORLD, W_COUNT };
+
+/*
+ * Watched references. cls NULL matches any class: names such as
+ * addJavascriptInterface are called through the receiver's static type
+ * (a WebView subclass, a Button, an Activity), and that is the class the
+ * method_id names. label: the item of the list fact (NULL: the method name).
+ */
+struct watch {
+	const char *cls, *name, *label;
+	int what;
+};
+
+static const struct watch methods[] = {
+    {"Landroid/webkit/SslErrorHandler;", "proceed", NULL, W_SSL_PROCEED},
+    {"Lcom/tencent/smtt/export/external/interfaces/SslErrorHandler;", "proceed", NULL,
+     W_SSL_PROCEED}, /* Tencent X5 WebView */
+    {NULL, "setJavaScriptEnabled", NULL, W_WEBVIEW},
+    {NULL, "addJavascriptInterface", NULL, W_WEBVIEW},
+    {NULL, "setAllowFileAccess", NULL, W_WEBVIEW},
+    {NULL, "setAllowFileAccessFromFileURLs", NULL, W_WEBVIEW},
+    {NULL, "setAllowUniversalAccessFromFileURLs", NULL, W_WEBVIEW},
+    {NULL, "setAllowContentAccess", NULL, W_WEBVIEW},
+    {NULL, "setSavePassword", NULL, W_WEBVIEW},
+    {NULL, "setWebContentsDebuggingEnabled", NULL, W_WEBVIEW},
+    {"Landroid/view/Window;", "setFlags", NULL, W_WINDOW},
+    {"Landroid/view/Window;", "addFlags", NULL, W_WINDOW},
+    {"Landroid/view/SurfaceView;", "setSecure", NULL, W_WINDOW},
+    {NULL, "setFilterTouchesWhenObscured", NULL, W_TOUCH},
+    {NULL, "onFilterTouchEventForSecurity", NULL, W_TOUCH},
+    {"Ljava/util/Random;", "<init>", "java.util.Random", W_RANDOM},
+    {"Ljava/lang/Math;", "random", "Math.random", W_RANDOM},
+    {"Ljava/lang/StrictMath;", "random", "Math.random", W_RANDOM},
+    {"Ljava/security/SecureRandom;", "setSeed", "SecureRandom.setSeed", W_RANDOM},
+    {"Landroid/util/Log;", "v", "Log.v", W_LOG},
+    {"Landroid/util/Log;", "d", "Log.d", W_LOG},
+    {"Landroid/util/Log;", "i", "Log.i", W_LOG},
+    {NULL, "getExternalStorageDirectory", NULL, W_EXTSTORE},
+    {NULL, "getExternalStoragePublicDirectory", NULL, W_EXTSTORE},
+    {NULL, "getExternalFilesDir", NULL, W_EXTSTORE},
+    {NULL, "getExternalFilesDirs", NULL, W_EXTSTORE},
+    {NULL, "getExternalCacheDir", NULL, W_EXTSTORE},
+    {NULL, "getExternalCacheDirs", NULL, W_EXTSTORE},
+    {NULL, "getExternalMediaDirs", NULL, W_EXTSTORE},
+};
+
+static const struct watch fields[] = {
+    {"Landroid/view/WindowManager$LayoutParams;", "flags", NULL, W_WINDOW},
+    {NULL, "FLAG_SECURE", NULL, W_WINDOW},
+    {NULL, "MODE_WORLD_READABLE", NULL, W_WORLD},
+    {NULL, "MODE_WORLD_WRITEABLE", NULL, W_WORLD},
+};
+
+/*
+ * SDKs by the package of a class the app defines (class_defs: code that is
+ * in the APK, not a call into the platform). The first match names it.
+ */
+static const struct {
+	const char *prefix, *name;
+} sdks[] = {
+    {"Lcom/tencent/mm/opensdk/", "WeChat OpenSDK"},
+    {"Lcom/tencent/mm/sdk/", "WeChat SDK (legacy)"},
+    {"Lcom/tencent/tauth/", "Tencent QQ Connect"},
+    {"Lcom/tencent/connect/", "Tencent QQ Connect"},
+    {"Lcom/tencent/bugly/", "Tencent Bugly"},
+    {"Lcom/tencent/smtt/", "Tencent X5 WebView (TBS)"},
+    {"Lcom/tencent/map/", "Tencent Map"},
+    {"Lcom/qq/e/", "Tencent GDT ads"},
+    {"Lcom/alipay/", "Alipay SDK"},
+    {"Lcom/unionpay/", "UnionPay SDK"},
+    {"Lcom/umeng/", "Umeng"},
+    {"Lcn/jpush/", "JPush (Aurora)"},
+    {"Lcn/jiguang/", "JiGuang (Aurora)"},
+    {"Lcom/igexin/", "Getui"},
+    {"Lcom/huawei/hms/", "Huawei HMS Core"},
+    {"Lcom/xiaomi/mipush/", "Xiaomi Push"},
+    {"Lcom/heytap/msp/", "OPPO Push"},
+    {"Lcom/vivo/push/", "vivo Push"},
+    {"Lcom/baidu/location/", "Baidu Location"},
+    {"Lcom/baidu/mapapi/", "Baidu Map"},
+    {"Lcom/baidu/mobstat/", "Baidu Mobile Statistics"},
+    {"Lcom/amap/api/", "AMap (Gaode)"},
+    {"Lcom/loc/", "AMap (Gaode) location"},
+    {"Lcom/sina/weibo/sdk/", "Weibo SDK"},
+    {"Lcom/sensorsdata/analytics/", "Sensors Analytics"},
+    {"Lcom/growingio/", "GrowingIO"},
+    {"Lcom/bytedance/sdk/openadsdk/", "Pangle (ByteDance ads)"},
+    {"Lcom/kwad/sdk/", "Kuaishou ads"},
+    {"Lcom/google/firebase/", "Firebase"},
+    {"Lcom/google/android/gms/", "Google Play services"},
+    {"Lcom/google/android/play/core/", "Google Play Core"},
+    {"Lcom/facebook/", "Facebook"},
+    {"Lcom/appsflyer/", "AppsFlyer"},
+    {"Lcom/adjust/sdk/", "Adjust"},
+    {"Lio/sentry/", "Sentry"},
+    {"Lcom/crashlytics/", "Crashlytics"},
+};
+
+/* An open-addressing set of 64-bit hashes (0 is the empty slot). */
+struct hset {
+	uint64_t *slot;
+	size_t cap, n;
+	bool full;
+};
+
+static uint64_t fnv(const char *a, size_t an, const char *b, size_t bn)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < an; i++)
+		h = (h ^ (uint8_t)a[i]) * 0x100000001b3ull;
+	if (b) {
+		h = (h ^ 0xff) * 0x100000001b3ull; /* "->" */
+		for (size_t i = 0; i < bn; i++)
+			h = (h ^ (uint8_t)b[i]) * 0x100000001b3ull;
+	}
+	return h ? h : 1;
+}
+
+static void hset_add(struct hset *s, uint64_t h)
+{
+	if (s->n * 2 >= s->cap) {
+		if (s->n >= DEXAPI_MAX_DISTINCT) {
+			s->full = true;
+			return;
+		}
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *t = xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				for (size_t k = s->slot[i] & (cap - 1);; k = (k + 1) & (cap - 1))
+					if (!t[k]) {
+						t[k] = s->slot[i];
+						break;
+					}
+		free(s->slot);
+		s->slot = t;
+		s->cap = cap;
+	}
+	for (size_t k = h & (s->cap - 1);; k = (k + 1) & (s->cap - 1)) {
+		if (s->slot[k] == h)
+			return;
+		if (!s->slot[k]) {
+			s->slot[k] = h;
+			s->n++;
+			return;
+		}
+	}
+}
+
+struct list {
+	char **v;
+	size_t n, cap;
+};
+
+static void list_add(struct list *l, const char *s, size_t n)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strlen(l->v[i]) == n && memcmp(l->v[i], s, n) == 0)
+			return;
+	if (l->n < DEXAPI_MAX_LISTED)
+		*ARRAY_PUSH(l->v, l->n, l->cap) = xstrndup(s, n);
+}
+
+static void list_fact(struct facts *o, const char *key, struct list *l)
+{
+	facts_add_list(o, key, (const char *const *)l->v, l->n);
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+struct dex_api {
+	struct hset methods, fields, types, classes;
+	bool seen[W_COUNT];
+	bool crypto, incomplete, layout_touch;
+	unsigned log_refs;
+	struct list refs, webview, random, log, ext, sdk;
+};
+
+struct dex_api *dex_api_new(void)
+{
+	return xcalloc(1, sizeof(struct dex_api));
+}
+
+static bool str_is(struct dex_str s, const char *z)
+{
+	size_t n = strlen(z);
+	return s.n == n && memcmp(s.p, z, n) == 0;
+}
+
+static bool str_starts_with(struct dex_str s, const char *z)
+{
+	size_t n = strlen(z);
+	return s.n >= n && memcmp(s.p, z, n) == 0;
+}
+
+/* A watched reference: the list items, the api_refs entry, a finding for the risky ones. */
+static void hit(struct dex_api *r, struct app_ctx *x, const struct watch *w, struct dex_str cls,
+                struct dex_str name, bool field, const char *where, int64_t off)
+{
+	char *ref = xasprintf("%.*s->%.*s", (int)cls.n, cls.p, (int)name.n, name.p);
+	r->seen[w->what] = true;
+	list_add(&r->refs, ref, strlen(ref));
+	switch (w->what) {
+	case W_SSL_PROCEED:
+		app_finding(x, "android-ssl-error-proceed", "high", where, off,
+		            "%s referenced: a WebView that proceeds on TLS errors accepts any "
+		            "certificate",
+		            ref);
+		break;
+	case W_WEBVIEW:
+		list_add(&r->webview, name.p, name.n);
+		app_finding(x, "android-webview-setting", "low", where, off,
+		            "%s referenced (the value passed is not read): review it", ref);
+		break;
+	case W_RANDOM:
+		list_add(&r->random, w->label, strlen(w->label));
+		break;
+	case W_LOG:
+		list_add(&r->log, w->label, strlen(w->label));
+		if (strcmp(w->label, "Log.i") != 0) {
+			r->log_refs++;
+			app_finding(x, "android-debug-log", "low", where, off,
+			            "%s referenced: debug logging left in the build", ref);
+		}
+		break;
+	case W_EXTSTORE:
+		list_add(&r->ext, name.p, name.n);
+		app_finding(x, "android-external-storage", "low", where, off,
+		            "%s referenced: files there are readable by other apps on older "
+		            "Android versions",
+		            ref);
+		break;
+	case W_WORLD:
+		app_finding(x, "android-world-readable", "high", where, off,
+		            "%s %s referenced: world-readable or -writable app files", ref,
+		            field ? "field" : "method");
+		break;
+	default:
+		break;
+	}
+	free(ref);
+}
+
+static const struct watch *match(const struct watch *t, size_t n, struct dex_str cls,
+                                 struct dex_str name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (str_is(name, t[i].name) && (!t[i].cls || str_is(cls, t[i].cls)))
+			return &t[i];
+	return NULL;
+}
+
+void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const char *where)
+{
+	struct dex_ids ids;
+	if (dex_ids_open(&ids, d) < 0) {
+		r->incomplete = true;
+		app_finding(x, "parse-error", "info", where, -1, "DEX id tables: %s", err_msg());
+		return;
+	}
+	struct dex_str cls, name, shorty, super;
+	unsigned unreadable = 0;
+	uint64_t first_bad = 0; /* the id entry of the first name that could not be read */
+	for (uint32_t i = 0; i < ids.type.n; i++) {
+		if (!dex_type(&ids, i, &cls)) {
+			if (!unreadable++)
+				first_bad = ids.type.off + 4ull * i;
+			continue;
+		}
+		hset_add(&r->types, fnv(cls.p, cls.n, NULL, 0));
+		if (str_starts_with(cls, "Ljavax/crypto/"))
+			r->crypto = true;
+	}
+	for (uint32_t i = 0; i < ids.method.n && !app_deadline(x); i++) {
+		if (!dex_method(&ids, i, &cls, &name, &shorty)) {
+			if (!unreadable++)
+				first_bad = ids.method.off + 8ull * i;
+			continue;
+		}
+		hset_add(&r->methods, fnv(cls.p, cls.n, name.p, name.n));
+		const struct watch *w =
+		    match(methods, sizeof(methods) / sizeof(methods[0]), cls, name);
+		if (w)
+			hit(r, x, w, cls, name, false, where, (int64_t)(ids.method.off + 8ull * i));
+	}
+	for (uint32_t i = 0; i < ids.field.n; i++) {
+		if (!dex_field(&ids, i, &cls, &name)) {
+			if (!unreadable++)
+				first_bad = ids.field.off + 8ull * i;
+			continue;
+		}
+		hset_add(&r->fields, fnv(cls.p, cls.n, name.p, name.n));
+		const struct watch *w =
+		    match(fields, sizeof(fields) / sizeof(fields[0]), cls, name);
+		if (w)
+			hit(r, x, w, cls, name, true, where, (int64_t)(ids.field.off + 8ull * i));
+	}
+	for (uint32_t i = 0; i < ids.cls.n; i++) {
+		if (!dex_class(&ids, i, &cls, &super)) {
+			if (!unreadable++)
+				first_bad = ids.cls.off + 32ull * i;
+			continue;
+		}
+		hset_add(&r->classes, fnv(cls.p, cls.n, NULL, 0));
+		for (size_t k = 0; k < sizeof(sdks) / sizeof(sdks[0]); k++)
+			if (str_starts_with(cls, sdks[k].prefix)) {
+				list_add(&r->sdk, sdks[k].name, strlen(sdks[k].name));
+				break;
+			}
+	}
+	if (app_deadline(x))
+		r->incomplete = true; /* cut by the deadline: absence proves nothing */
+	if (unreadable) {
+		r->incomplete = true;
+		app_finding(x, "parse-error", "info", where, (int64_t)first_bad,
+		            "DEX id tables: offset %llu: the name of this entry (and %u more) has "
+		            "string data that does not fit the file",
+		            (unsigned long long)first_bad, unreadable - 1);
+	}
+}
+
+void dex_api_layouts(struct dex_api *r, struct apk *a)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < a->z.n && n < DEXAPI_MAX_LAYOUTS && !app_deadline(a->x); i++) {
+		const struct zip_entry *e = &a->z.e[i];
+		if (strncmp(e->name, "res/layout", 10) != 0 || !str_ends(e->name, ".xml"))
+			continue;
+		n++;
+		uint8_t *buf;
+		size_t len;
+		if (zip_read(&a->z, e, &buf, &len, APP_MAX_MEMBER) < 0)
+			continue;
+		struct axml m;
+		axml_parse(&m, (struct span){buf, len}); /* what was read before a problem counts */
+		for (size_t k = 0; k < m.nel && !r->layout_touch; k++) {
+			const struct axml_attr *at =
+			    axml_attr(&m, &m.el[k], A_FILTER_TOUCHES, "filterTouchesWhenObscured");
+			if (at && at->type == RV_BOOLEAN && at->data)
+				r->layout_touch = true;
+		}
+		axml_free(&m);
+		free(buf);
+	}
+}
+
+void dex_api_facts(struct dex_api *r, struct app_ctx *x)
+{
+	struct facts *o = x->out;
+	bool full = r->methods.full || r->fields.full || r->types.full || r->classes.full;
+	facts_add_bool(o, "app.android.dex.refs_complete", !r->incomplete && !full);
+	facts_add_int(o, "app.android.dex.methods", (int64_t)r->methods.n);
+	facts_add_int(o, "app.android.dex.fields", (int64_t)r->fields.n);
+	facts_add_int(o, "app.android.dex.types", (int64_t)r->types.n);
+	facts_add_int(o, "app.android.dex.classes", (int64_t)r->classes.n);
+	list_fact(o, "app.android.dex.api_refs", &r->refs);
+	facts_add_bool(o, "app.android.dex.ssl_error_proceed", r->seen[W_SSL_PROCEED]);
+	list_fact(o, "app.android.dex.webview_settings", &r->webview);
+	facts_add_bool(o, "app.android.dex.window_flags", r->seen[W_WINDOW]);
+	facts_add_bool(o, "app.android.protect.touch_filtering",
+	               r->seen[W_TOUCH] || r->layout_touch);
+	facts_add_bool(o, "app.android.dex.crypto", r->crypto);
+	list_fact(o, "app.android.dex.insecure_random", &r->random);
+	list_fact(o, "app.android.dex.debug_log", &r->log);
+	facts_add_int(o, "app.android.dex.debug_log_refs", r->log_refs);
+	list_fact(o, "app.android.dex.external_storage", &r->ext);
+	facts_add_bool(o, "app.android.dex.world_mode", r->seen[W_WORLD]);
+	list_fact(o, "app.android.sdks", &r->sdk);
+	free(r->methods.slot);
+	free(r->fields.slot);
+	free(r->types.slot);
+	free(r->classes.slot);
+	free(r);
+}
