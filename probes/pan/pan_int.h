@@ -17,15 +17,15 @@
 #include <sys/types.h>
 
 /* Archive limits (a zip bomb must cost a bounded time and no memory). */
-#define PAN_ARCHIVE_DEPTH 4             /* archives inside archives */
-#define PAN_ARCHIVE_RATIO 200.0         /* expanded / on-disk size ... */
-#define PAN_ARCHIVE_FLOOR (64ull << 20) /* ... once past this many bytes */
-#define PAN_ARCHIVE_MAX   (4ull << 30)  /* expanded bytes of one file, at most */
+#define PAN_ARCHIVE_DEPTH 4              /* archives inside archives */
+#define PAN_ARCHIVE_RATIO 200.0          /* expanded / on-disk size ... */
+#define PAN_ARCHIVE_FLOOR (64ull << 20)  /* ... once past this many bytes */
+#define PAN_ARCHIVE_MAX   (4ull << 30)   /* expanded bytes of one file, at most */
 #define PAN_XZ_MEMLIMIT   (256ull << 20) /* an xz decoder's memory, per thread */
-#define PAN_FINDINGS_MAX  5000          /* findings kept; the counts go on */
-#define PAN_LIST_MAX      1000          /* paths in pan.files_with_pan */
-#define PAN_MESSAGES_MAX  200           /* error and skip messages kept */
-#define PAN_HEAD          (64u << 10)   /* first bytes read to tell a file's type */
+#define PAN_FINDINGS_MAX  5000           /* findings kept; the counts go on */
+#define PAN_LIST_MAX      1000           /* paths in pan.files_with_pan */
+#define PAN_MESSAGES_MAX  200            /* error and skip messages kept */
+#define PAN_HEAD          (64u << 10)    /* first bytes read to tell a file's type */
 
 struct pan_queue;
 struct pan_worker;
@@ -33,7 +33,14 @@ struct pan_worker;
 /* Counters of a run (all uint64_t: pan_worker_done adds them as an array). */
 struct pan_counts {
 	uint64_t files, bytes, exposed, track, cvv, pin, masked_ok, masked_wide, unionpay, low,
-	    errors, skipped, archives, test_ignored;
+	    errors, skipped, archives, test_ignored, keys, keys_encrypted, keys_unparsed, symmetric,
+	    secrets, mail_pan, past_retention;
+};
+
+/* A sorted list of locations for a fact (at most PAN_LIST_MAX). */
+struct pan_paths {
+	char **v;
+	size_t n, cap;
 };
 
 struct pan_found {
@@ -63,7 +70,12 @@ struct pan_run {
 	uint64_t dropped;
 	char **with_pan; /* paths with card data, sorted at the end */
 	size_t nwith, capwith;
-	uint64_t *digests; /* distinct card numbers (first 8 bytes of the HMAC) */
+	struct pan_paths with_unionpay, with_keys, with_secrets;
+	/* retention (files.retention-days): file ages are taken against now */
+	int64_t now;
+	int64_t retention_days; /* -1: not set */
+	int64_t oldest_days;    /* of files with card data, -1: none */
+	uint64_t *digests;      /* distinct card numbers (first 8 bytes of the HMAC) */
 	size_t ndig, capdig;
 	char **skips;
 	size_t nskips, capskips;
@@ -79,6 +91,10 @@ struct pan_worker {
 	uint8_t *head;   /* PAN_HEAD bytes */
 	const char *loc; /* the location findings get: "a.log" or "a.zip!x/y.txt" */
 	bool loc_has_pan;
+	bool loc_has_card; /* card data of any kind, masked numbers included (retention) */
+	bool loc_unionpay, loc_keys, loc_secrets;
+	bool mail;     /* the top-level file is a mail message or mailbox */
+	int64_t mtime; /* of the top-level file */
 	struct pan_counts c;
 	uint64_t expanded; /* bytes out of archives for the current top-level file */
 	uint64_t disk_size;
@@ -104,6 +120,9 @@ bool pan_excluded(const struct pan_run *r, const char *path);
 int pan_walk_inputs(struct pan_run *r, const char *const *inputs, size_t n,
                     void (*queue)(struct pan_run *r, char *path, uint64_t size));
 
+/* file.c: whether the first bytes are a mail message (RFC 5322 header
+ * fields) or an mbox ("From " line). */
+bool pan_looks_mail(const uint8_t *p, size_t n);
 /* file.c: one regular file (already open); display is its path. */
 void pan_file(struct pan_worker *w, int fd, const char *display, uint64_t size);
 /* Which archive or compressed format the first bytes show; NULL for none. */

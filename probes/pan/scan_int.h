@@ -48,6 +48,7 @@ struct scan_hits {
 #define NEAR         160 /* CVV labels are looked for this far around card data */
 #define EXCERPT_SIDE 28
 #define TRACK_MAX    120 /* track 1 is at most 79 characters, track 2 40 */
+#define LABEL_CAP    49  /* a PEM label and its NUL */
 
 /* Byte classes of the scanner: '0'-'9'; mask characters; separators. */
 static inline bool is_digit(uint8_t c)
@@ -132,6 +133,43 @@ void mask_pan_hit(char *t, size_t n, const void *arg);    /* arg: size_t digits 
 void mask_track_hit(char *t, size_t n, const void *arg);  /* arg: struct track_mask */
 void mask_masked_hit(char *t, size_t n, const void *arg); /* arg: NULL */
 void mask_all_hit(char *t, size_t n, const void *arg);    /* arg: NULL */
+
+/* secret.c: keys and secrets (scan.h, pan_stream_secrets). */
+#define SECRET_SIDE    256         /* bytes each side of an anchor the second stage may read */
+#define SECRET_PEM_MAX (32u << 10) /* a private-key PEM block, at most */
+
+struct secret_hit {
+	struct pan_secret s;
+	bool line_set; /* line and column known (a PEM block begun in an earlier buffer) */
+};
+
+struct secret_hits {
+	struct secret_hit *v;
+	size_t n, cap;
+};
+
+struct secret_state {
+	uint64_t done;      /* stream offset: anchors before it were looked at */
+	uint64_t ident_end; /* stream offset: end of the last name looked at */
+	/* a private-key PEM block being collected (cleansed when done) */
+	uint8_t *pem;
+	size_t npem;
+	bool collecting, pem_line_known;
+	uint64_t pem_off, coll_pos, pem_line, pem_col;
+	char label[LABEL_CAP];
+};
+
+/*
+ * Anchors in b[done - base, end) of a buffer holding b[0, n) at stream
+ * offset base; the second stage may read up to SECRET_SIDE bytes either
+ * side (the caller keeps that much). Hits are appended sorted by offset.
+ */
+void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
+                 struct secret_hits *out);
+/* The stream ended: a PEM block without its END line is reported. */
+void secret_finish(struct secret_state *st, struct secret_hits *out);
+void secret_state_reset(struct secret_state *st);
+void secret_state_free(struct secret_state *st);
 
 /* Release what a scan_state holds (it stays usable). */
 void scan_state_free(struct scan_state *st);

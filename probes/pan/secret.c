@@ -1,0 +1,890 @@
+/*
+ * Keys and secrets in a byte stream (scan.h, pan_stream_secrets()): the
+ * finder behind UPDSS UPD-16 (hard-coded passwords, PCI DSS v4.0 8.6.2) and
+ * UPD-17 (no clear key material outside secure devices, PCI DSS v4.0
+ * 3.6-3.7). stream.c calls secret_core() on the same buffer the card-data
+ * scanner just read, so it shares its blocks, overlap and line counter.
+ *
+ * First stage: bigrams. Every pattern has a two-byte anchor, and a 64-byte
+ * block is reduced to a bitmask of the places where one occurs, with the
+ * nibble-table method of Hyperscan's Teddy (two PSHUFB lookups per byte
+ * position; SSSE3 or AVX2 where the CPU has them, a table per byte
+ * otherwise). The anchors, case-insensitive where the pattern is:
+ *
+ *   s|p w    passWord, passWd, pWd        c r   seCRet
+ *   k e      KEy (api_key, aes_key ...)   - -   -----BEGIN / -----END
+ *   A K|S    AKia, ASia (upper case)      j d   JDbc:
+ *
+ * In prose and logs they are rare, so the second stage (plain C, per
+ * anchor) costs little. Second stage:
+ *
+ * - A name around the anchor ([A-Za-z0-9_.-], at most 64 bytes) holding
+ *   the word password, passwd, pwd or secret (a word: at a boundary of
+ *   `_`, `-`, `.` or a camelCase capital), or ending in api_key / apikey /
+ *   api-key, or ending in the word key; then an assignment as ini,
+ *   properties, YAML, JSON, shell, XML and most code write it (`=`, `:`,
+ *   `:=`, `=>`, `"name": `, `<name>value<`); then a literal: quoted, or a
+ *   bare token up to a space, `,`, `;`, `&` or a bracket. Not a literal:
+ *   empty, null/none/true/false, a reference (`$X`, `${X}`, `%(x)s`,
+ *   `{{x}}`, `<x>`, `@x`), a call (`getenv(`), a dotted name ending in the
+ *   same word (`config.password`), a mask (`****`, `xxxx`). Names with a
+ *   word that says the value is not the secret (hash, file, path, env,
+ *   length, min, max, policy, prompt, field, label, regex, reset, expiry)
+ *   are skipped. A `...key` name with 32, 48 or 64 hex digits is a
+ *   symmetric key (UPD-17); with anything else only api keys count.
+ * - `AKIA` or `ASIA` and 16 more upper-case letters or digits, alone: an
+ *   AWS access key id.
+ * - `jdbc:` URLs with `user:password@` (or Oracle's `user/password@`).
+ * - PEM blocks whose label ends in PRIVATE KEY are collected (at most
+ *   SECRET_PEM_MAX bytes, in memory, cleansed after) up to their END line
+ *   and parsed: OpenSSL for PKCS#1, SEC1 and PKCS#8 (an encrypted PKCS#8
+ *   is parsed as such, no password tried; Proc-Type 4,ENCRYPTED is not
+ *   decrypted), and the openssh-key-v1 layout for OpenSSH (its cipher name
+ *   says whether it is encrypted; the public key gives type and size).
+ *
+ * Hostile input: every look is bounded by the buffer and by SECRET_SIDE
+ * bytes around the anchor; the PEM buffer by SECRET_PEM_MAX; the OpenSSH
+ * parser checks every length against what is left.
+ */
+#include "probes/pan/scan_int.h"
+#include "lib/util.h"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_SIMD_ANCHORS 1
+#endif
+
+#define IDENT_MAX 64
+#define VALUE_MAX 200
+#define LABEL_MAX (LABEL_CAP - 1)
+
+/* --- the first stage: anchors --- */
+
+/* Nibble tables of the two bytes of each anchor (bit b: bucket b). */
+struct teddy {
+	uint8_t lo0[16], hi0[16], lo1[16], hi1[16];
+};
+
+static void teddy_add(struct teddy *t, int bucket, const char *first, const char *second)
+{
+	uint8_t bit = (uint8_t)(1u << bucket);
+	for (const char *c = first; *c; c++) {
+		t->lo0[(uint8_t)*c & 15] |= bit;
+		t->hi0[(uint8_t)*c >> 4] |= bit;
+	}
+	for (const char *c = second; *c; c++) {
+		t->lo1[(uint8_t)*c & 15] |= bit;
+		t->hi1[(uint8_t)*c >> 4] |= bit;
+	}
+}
+
+static void teddy_init(struct teddy *t)
+{
+	memset(t, 0, sizeof(*t));
+	teddy_add(t, 0, "sSpP", "wW");
+	teddy_add(t, 1, "cC", "rR");
+	teddy_add(t, 2, "kK", "eE");
+	teddy_add(t, 3, "-", "-");
+	teddy_add(t, 4, "A", "KS");
+	teddy_add(t, 5, "jJ", "dD");
+}
+
+static inline bool teddy_at(const struct teddy *t, uint8_t a, uint8_t b)
+{
+	return (t->lo0[a & 15] & t->hi0[a >> 4] & t->lo1[b & 15] & t->hi1[b >> 4]) != 0;
+}
+
+/* Bit k of the result: the anchor (q[k-1], q[k]); q[-1] must be readable. */
+static uint64_t anchors_scalar(const struct teddy *t, const uint8_t *q)
+{
+	uint64_t m = 0;
+	for (int k = 0; k < 64; k++)
+		if (teddy_at(t, q[k - 1], q[k]))
+			m |= (uint64_t)1 << k;
+	return m;
+}
+
+#ifdef HAVE_SIMD_ANCHORS
+__attribute__((target("ssse3"))) static uint64_t anchors_ssse3(const struct teddy *t,
+                                                               const uint8_t *q)
+{
+	const __m128i lo0 = _mm_loadu_si128((const __m128i *)(const void *)t->lo0);
+	const __m128i hi0 = _mm_loadu_si128((const __m128i *)(const void *)t->hi0);
+	const __m128i lo1 = _mm_loadu_si128((const __m128i *)(const void *)t->lo1);
+	const __m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)t->hi1);
+	const __m128i nib = _mm_set1_epi8(15), zero = _mm_setzero_si128();
+	uint64_t m = 0;
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i));
+		__m128i p = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i - 1));
+		__m128i a =
+		    _mm_and_si128(_mm_shuffle_epi8(lo0, _mm_and_si128(p, nib)),
+		                  _mm_shuffle_epi8(hi0, _mm_and_si128(_mm_srli_epi16(p, 4), nib)));
+		__m128i b =
+		    _mm_and_si128(_mm_shuffle_epi8(lo1, _mm_and_si128(v, nib)),
+		                  _mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+		__m128i none = _mm_cmpeq_epi8(_mm_and_si128(a, b), zero);
+		m |= (uint64_t)(uint16_t)~_mm_movemask_epi8(none) << (16 * i);
+	}
+	return m;
+}
+
+__attribute__((target("avx2"))) static uint64_t anchors_avx2(const struct teddy *t,
+                                                             const uint8_t *q)
+{
+	const __m256i lo0 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo0));
+	const __m256i hi0 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->hi0));
+	const __m256i lo1 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo1));
+	const __m256i hi1 =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->hi1));
+	const __m256i nib = _mm256_set1_epi8(15), zero = _mm256_setzero_si256();
+	uint64_t m = 0;
+	for (int i = 0; i < 2; i++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * i));
+		__m256i p = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * i - 1));
+		__m256i a = _mm256_and_si256(
+		    _mm256_shuffle_epi8(lo0, _mm256_and_si256(p, nib)),
+		    _mm256_shuffle_epi8(hi0, _mm256_and_si256(_mm256_srli_epi16(p, 4), nib)));
+		__m256i b = _mm256_and_si256(
+		    _mm256_shuffle_epi8(lo1, _mm256_and_si256(v, nib)),
+		    _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+		__m256i none = _mm256_cmpeq_epi8(_mm256_and_si256(a, b), zero);
+		m |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(none) << (32 * i);
+	}
+	return m;
+}
+#endif
+
+typedef uint64_t (*anchors_fn)(const struct teddy *, const uint8_t *);
+
+/* ASSAY_PAN_SSE2=1 (as in scan.c) takes the narrower code, so tests reach it. */
+static anchors_fn anchors_pick(void)
+{
+#ifdef HAVE_SIMD_ANCHORS
+	__builtin_cpu_init();
+	const char *force = getenv("ASSAY_PAN_SSE2");
+	bool narrow = force && *force == '1';
+	if (!narrow && __builtin_cpu_supports("avx2"))
+		return anchors_avx2;
+	if (__builtin_cpu_supports("ssse3"))
+		return anchors_ssse3;
+#endif
+	return anchors_scalar;
+}
+
+/* --- small helpers --- */
+
+static inline uint8_t lower(uint8_t c)
+{
+	return (uint8_t)(c - 'A') < 26 ? (uint8_t)(c | 0x20) : c;
+}
+
+static inline bool is_upper(uint8_t c)
+{
+	return (uint8_t)(c - 'A') < 26;
+}
+
+static inline bool is_lower(uint8_t c)
+{
+	return (uint8_t)(c - 'a') < 26;
+}
+
+static inline bool is_alnum(uint8_t c)
+{
+	return is_alpha(c) || is_digit(c);
+}
+
+static inline bool is_ident(uint8_t c)
+{
+	return is_alnum(c) || c == '_' || c == '-' || c == '.';
+}
+
+static bool eq_lower(const uint8_t *p, const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(p[i]) != (uint8_t)w[i])
+			return false;
+	return true;
+}
+
+static struct pan_secret *emit(struct secret_hits *out, enum pan_secret_kind kind, uint64_t off)
+{
+	struct secret_hit *h = ARRAY_PUSH(out->v, out->n, out->cap);
+	memset(h, 0, sizeof(*h));
+	h->s.kind = kind;
+	h->s.offset = off;
+	return &h->s;
+}
+
+/* A printable copy of b[0, n) for a name: bytes outside ASCII become '?'. */
+static void copy_name(char *dst, size_t cap, const uint8_t *b, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '?';
+	dst[n] = '\0';
+}
+
+/* --- names and values --- */
+
+/*
+ * Whether the word w (lower case, length wn) is in name[0, n) at a word
+ * boundary: start or a non-letter before it, or a capital starting it
+ * after a small letter or digit (camelCase); end or a non-small-letter
+ * after it. Where it ends, *at (for "ends in").
+ */
+static bool has_word(const uint8_t *name, size_t n, const char *w, size_t wn, size_t *at)
+{
+	for (size_t i = 0; i + wn <= n; i++) {
+		if (!eq_lower(name + i, w, wn))
+			continue;
+		bool before =
+		    i == 0 || !is_alpha(name[i - 1]) ||
+		    (is_upper(name[i]) && (is_lower(name[i - 1]) || is_digit(name[i - 1])));
+		bool after = i + wn == n || !is_lower(name[i + wn]) || is_upper(name[i + wn - 1]);
+		if (before && after) {
+			if (at)
+				*at = i + wn;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ends_with_word(const uint8_t *name, size_t n, const char *w)
+{
+	size_t wn = strlen(w);
+	if (n < wn || !eq_lower(name + n - wn, w, wn))
+		return false;
+	size_t k = n - wn;
+	return k == 0 || !is_alpha(name[k - 1]) || (is_upper(name[k]) && !is_upper(name[k - 1]));
+}
+
+/* Words that say a value is about the secret, not the secret. */
+static bool name_excluded(const uint8_t *name, size_t n)
+{
+	static const char *const words[] = {"hash",   "hashed", "file",    "path",  "env",
+	                                    "length", "len",    "min",     "max",   "policy",
+	                                    "prompt", "field",  "label",   "regex", "pattern",
+	                                    "reset",  "expiry", "expires", "hint",  "header"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (has_word(name, n, words[i], strlen(words[i]), NULL))
+			return true;
+	return false;
+}
+
+/* Whether name[0, n), letters and digits only, lowercased, ends with s. */
+static bool squashed_ends(const uint8_t *name, size_t n, const char *s)
+{
+	size_t sn = strlen(s), k = sn;
+	for (size_t i = n; i-- > 0 && k > 0;) {
+		if (!is_alnum(name[i]))
+			continue;
+		if (lower(name[i]) != (uint8_t)s[--k])
+			return false;
+	}
+	return k == 0;
+}
+
+static bool value_is_literal(const uint8_t *v, size_t n, bool quoted)
+{
+	if (n < 3)
+		return false;
+	static const char *const words[] = {
+	    "null",      "none", "true", "false", "nil",
+	    "undefined", "yes",  "no",   "empty", "changeme_not_set"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && eq_lower(v, words[i], n))
+			return false;
+	switch (v[0]) {
+	case '$':
+	case '%':
+	case '@':
+	case '<':
+	case '[':
+	case '(':
+		return false;
+	case '{':
+		if (n > 1 && v[1] == '{')
+			return false;
+		if (!quoted)
+			return false;
+		break;
+	}
+	if (memmem(v, n, "${", 2) || memmem(v, n, "{{", 2))
+		return false;
+	bool same = true;
+	for (size_t i = 1; i < n; i++)
+		same = same && v[i] == v[0];
+	if (same && (v[0] == '*' || lower(v[0]) == 'x' || v[0] == '.' || v[0] == '-'))
+		return false;
+	if (!quoted) {
+		/* code: a call, or a dotted name (config.password, os.environ) */
+		if (memchr(v, '(', n))
+			return false;
+		bool dotted = memchr(v, '.', n) != NULL, name = is_alpha(v[0]) || v[0] == '_';
+		for (size_t i = 0; i < n && name; i++)
+			name = is_alnum(v[i]) || v[i] == '_' || v[i] == '.';
+		if (dotted && name)
+			return false;
+	}
+	return true;
+}
+
+static bool all_hex(const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is_hex(v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The name around the anchor at b[i]; when it is one the finder looks for
+ * and a literal is assigned to it, a hit. Returns the name's end (to skip
+ * the other anchors in it).
+ */
+static size_t check_name(struct secret_state *st, const uint8_t *b, size_t lo, size_t n, size_t i,
+                         uint64_t base, struct secret_hits *out)
+{
+	size_t l = i, r = i + 1;
+	while (l > lo && i - l < IDENT_MAX && is_ident(b[l - 1]))
+		l--;
+	while (r < n && r - l < IDENT_MAX && is_ident(b[r]))
+		r++;
+	if (r - l >= IDENT_MAX || (l > lo && is_ident(b[l - 1])) || (r < n && is_ident(b[r])))
+		return r; /* too long to be a name */
+	/* trailing dots and dashes are punctuation, not the name */
+	size_t name_end = r;
+	while (name_end > l && (b[name_end - 1] == '.' || b[name_end - 1] == '-'))
+		name_end--;
+	const uint8_t *name = b + l;
+	size_t nn = name_end - l;
+	if (nn == 0)
+		return r;
+
+	bool pw = has_word(name, nn, "password", 8, NULL) ||
+	          has_word(name, nn, "passwd", 6, NULL) || has_word(name, nn, "pwd", 3, NULL) ||
+	          has_word(name, nn, "secret", 6, NULL);
+	bool api = squashed_ends(name, nn, "apikey");
+	bool key = ends_with_word(name, nn, "key");
+	if (!pw && !api && !key)
+		return r;
+	if (name_excluded(name, nn))
+		return r;
+
+	/* the assignment */
+	size_t p = name_end, lim = n < i + SECRET_SIDE ? n : i + SECRET_SIDE;
+	bool xml = l > lo && b[l - 1] == '<';
+	if (l > lo && (b[l - 1] == '"' || b[l - 1] == '\'') && p < lim && b[p] == b[l - 1])
+		p++;
+	if (xml) {
+		if (p >= lim || b[p] != '>')
+			return r;
+		p++;
+	} else {
+		while (p < lim && (b[p] == ' ' || b[p] == '\t'))
+			p++;
+		if (p + 1 >= lim)
+			return r;
+		if (b[p] == '=' && b[p + 1] != '=' && b[p + 1] != '~')
+			p += b[p + 1] == '>' ? 2 : 1;
+		else if (b[p] == ':' && b[p + 1] == '=')
+			p += 2;
+		else if (b[p] == ':' && b[p + 1] != ':')
+			p++;
+		else
+			return r;
+		while (p < lim && (b[p] == ' ' || b[p] == '\t'))
+			p++;
+	}
+	if (p >= lim)
+		return r;
+
+	/* the value */
+	size_t vs, ve;
+	bool quoted = false;
+	if (!xml && (b[p] == '"' || b[p] == '\'' || b[p] == '`')) {
+		uint8_t q = b[p];
+		vs = ve = p + 1;
+		while (ve < lim && b[ve] != q && b[ve] != '\n' && ve - vs <= VALUE_MAX)
+			ve++;
+		if (ve >= lim || b[ve] != q)
+			return r;
+		quoted = true;
+	} else {
+		vs = ve = p;
+		while (ve < lim && ve - vs <= VALUE_MAX) {
+			uint8_t c = b[ve];
+			if (c <= ' ' || c == ',' || c == ';' || c == '&' || c == ')' || c == '}' ||
+			    c == ']' || c == '<' || c == '>' || c == '"' || c == '\'' || c == 0x7f)
+				break;
+			ve++;
+		}
+		if (ve >= lim && ve - vs > 0 && ve < n)
+			return r; /* no end in sight */
+		if (xml && (ve >= lim || b[ve] != '<'))
+			return r;
+	}
+	size_t vn = ve - vs;
+	if (vn > VALUE_MAX || !value_is_literal(b + vs, vn, quoted || xml))
+		return r;
+
+	enum pan_secret_kind kind;
+	if (key && all_hex(b + vs, vn) && (vn == 32 || vn == 48 || vn == 64))
+		kind = PAN_SECRET_SYMMETRIC_KEY;
+	else if (pw)
+		kind = PAN_SECRET_PASSWORD;
+	else if (api)
+		kind = PAN_SECRET_API_KEY;
+	else
+		return r;
+	struct pan_secret *s = emit(out, kind, base + l);
+	copy_name(s->name, sizeof(s->name), name, nn);
+	s->value_len = (unsigned)vn;
+	if (kind == PAN_SECRET_SYMMETRIC_KEY) {
+		s->bits = (unsigned)vn * 4;
+		snprintf(s->what, sizeof(s->what), "%s",
+		         vn == 32   ? "128-bit (AES-128 or double-length DES)"
+		         : vn == 48 ? "192-bit (AES-192 or triple-length DES)"
+		                    : "256-bit (AES-256)");
+	}
+	(void)st;
+	return r;
+}
+
+/* AKIA / ASIA and 16 upper-case letters or digits, alone. */
+static void check_access_key(const uint8_t *b, size_t lo, size_t n, size_t i, uint64_t base,
+                             struct secret_hits *out)
+{
+	size_t s = i - 1;
+	if (s + 20 > n || !(b[s + 2] == 'I' && b[s + 3] == 'A'))
+		return;
+	if (s > lo && is_alnum(b[s - 1]))
+		return;
+	for (size_t k = 4; k < 20; k++)
+		if (!(is_upper(b[s + k]) || is_digit(b[s + k])))
+			return;
+	if (s + 20 < n && is_alnum(b[s + 20]))
+		return;
+	struct pan_secret *x = emit(out, PAN_SECRET_ACCESS_KEY_ID, base + s);
+	memcpy(x->what, b + s, 4);
+	x->what[4] = '\0';
+	x->value_len = 20;
+}
+
+/* jdbc:...://user:password@host, or jdbc:oracle:thin:user/password@host. */
+static void check_jdbc(const uint8_t *b, size_t lo, size_t n, size_t i, uint64_t base,
+                       struct secret_hits *out)
+{
+	size_t s = i - 1;
+	if (s + 5 > n || !eq_lower(b + s, "jdbc:", 5) || (s > lo && is_alnum(b[s - 1])))
+		return;
+	size_t lim = n < s + SECRET_SIDE ? n : s + SECRET_SIDE, e = s + 5;
+	while (e < lim && b[e] > ' ' && b[e] != '"' && b[e] != '\'' && b[e] != '<' && b[e] != 0x7f)
+		e++;
+	/* the part holding credentials: after "://" up to the host's end, or
+	 * Oracle's "thin:" or "oci:" up to '@' */
+	size_t a = 0, z = 0;
+	for (size_t k = s + 5; k + 3 <= e; k++)
+		if (b[k] == ':' && b[k + 1] == '/' && b[k + 2] == '/') {
+			a = k + 3;
+			break;
+		}
+	if (!a) {
+		for (size_t k = s + 5; k + 1 < e; k++)
+			if (b[k] == ':' &&
+			    (eq_lower(b + k - 4, "thin", 4) || eq_lower(b + k - 3, "oci", 3))) {
+				a = k + 1;
+				break;
+			}
+		if (!a || (a < e && b[a] == '@'))
+			return;
+	}
+	bool oracle = b[a - 1] != '/';
+	for (z = a; z < e; z++)
+		if (b[z] == '@' || (!oracle && (b[z] == '/' || b[z] == '?' || b[z] == ';')))
+			break;
+	if (z >= e || b[z] != '@')
+		return;
+	/* user:password or user/password before '@' */
+	size_t sep = 0;
+	for (size_t k = a; k < z; k++)
+		if (b[k] == ':' || b[k] == '/') {
+			sep = k;
+			break;
+		}
+	if (!sep || sep + 1 >= z || sep == a)
+		return;
+	if (!value_is_literal(b + sep + 1, z - sep - 1, true))
+		return;
+	struct pan_secret *x = emit(out, PAN_SECRET_JDBC, base + s);
+	snprintf(x->what, sizeof(x->what), "jdbc");
+	x->value_len = (unsigned)(z - sep - 1);
+}
+
+/* --- PEM private keys --- */
+
+static void pem_stop(struct secret_state *st)
+{
+	if (st->pem)
+		OPENSSL_cleanse(st->pem, st->npem);
+	st->npem = 0;
+	st->collecting = false;
+}
+
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* Bounded reads of the openssh-key-v1 layout (PROTOCOL.key in OpenSSH). */
+struct cur {
+	const uint8_t *p;
+	size_t n;
+};
+
+static bool cur_u32(struct cur *c, uint32_t *v)
+{
+	if (c->n < 4)
+		return false;
+	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
+	c->p += 4;
+	c->n -= 4;
+	return true;
+}
+
+static bool cur_str(struct cur *c, struct cur *s)
+{
+	uint32_t len;
+	if (!cur_u32(c, &len) || len > c->n)
+		return false;
+	s->p = c->p;
+	s->n = len;
+	c->p += len;
+	c->n -= len;
+	return true;
+}
+
+static bool cur_is(const struct cur *s, const char *w)
+{
+	return s->n == strlen(w) && memcmp(s->p, w, s->n) == 0;
+}
+
+/* Bits of an SSH mpint (big-endian, a leading zero byte for sign). */
+static unsigned mpint_bits(const struct cur *m)
+{
+	size_t i = 0;
+	while (i < m->n && m->p[i] == 0)
+		i++;
+	if (i == m->n)
+		return 0;
+	unsigned top = m->p[i], b = 0;
+	while (top) {
+		b++;
+		top >>= 1;
+	}
+	return (unsigned)((m->n - i - 1) * 8) + b;
+}
+
+/* The body of a PEM block (between the BEGIN and END lines) decoded; its length, or -1. */
+static long pem_body(const uint8_t *pem, size_t n, uint8_t *out, size_t cap)
+{
+	const uint8_t *s = memchr(pem, '\n', n);
+	if (!s)
+		return -1;
+	s++;
+	const uint8_t *e = NULL;
+	for (const uint8_t *q = s; q + 5 <= pem + n; q++)
+		if (memcmp(q, "-----", 5) == 0) {
+			e = q;
+			break;
+		}
+	if (!e || (size_t)(e - s) / 4 * 3 + 3 > cap)
+		return -1;
+	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	if (!ctx)
+		return -1;
+	int a = 0, z = 0;
+	EVP_DecodeInit(ctx);
+	if (EVP_DecodeUpdate(ctx, out, &a, s, (int)(e - s)) < 0 ||
+	    EVP_DecodeFinal(ctx, out + a, &z) < 0) {
+		EVP_ENCODE_CTX_free(ctx);
+		return -1;
+	}
+	EVP_ENCODE_CTX_free(ctx);
+	return (long)a + z;
+}
+
+static void openssh_parse(struct pan_secret *x, const uint8_t *pem, size_t n)
+{
+	size_t cap = n;
+	uint8_t *raw = xmalloc(cap);
+	long len = pem_body(pem, n, raw, cap);
+	struct cur c = {raw, len > 0 ? (size_t)len : 0}, cipher, kdf, opts, pub, type;
+	uint32_t nkeys;
+	static const char magic[] = "openssh-key-v1";
+	x->kind = PAN_SECRET_KEY_UNPARSED;
+	snprintf(x->what, sizeof(x->what), "OpenSSH");
+	if (len < (long)sizeof(magic) || memcmp(raw, magic, sizeof(magic)) != 0)
+		goto out;
+	c.p += sizeof(magic);
+	c.n -= sizeof(magic);
+	if (!cur_str(&c, &cipher) || !cur_str(&c, &kdf) || !cur_str(&c, &opts) ||
+	    !cur_u32(&c, &nkeys) || nkeys < 1 || nkeys > 64 || !cur_str(&c, &pub))
+		goto out;
+	struct cur pk = pub;
+	if (!cur_str(&pk, &type) || type.n == 0 || type.n > 40)
+		goto out;
+	char tname[41];
+	copy_name(tname, sizeof(tname), type.p, type.n);
+	unsigned bits = 0;
+	if (cur_is(&type, "ssh-rsa")) {
+		struct cur e, m;
+		if (!cur_str(&pk, &e) || !cur_str(&pk, &m))
+			goto out;
+		bits = mpint_bits(&m);
+	} else if (cur_is(&type, "ssh-ed25519")) {
+		bits = 256;
+	} else if (cur_is(&type, "ssh-ed448")) {
+		bits = 456;
+	} else if (type.n >= 17 && memcmp(type.p, "ecdsa-sha2-nistp", 16) == 0) {
+		bits = (unsigned)atoi(tname + 16);
+	} else if (cur_is(&type, "ssh-dss")) {
+		struct cur pp;
+		if (!cur_str(&pk, &pp))
+			goto out;
+		bits = mpint_bits(&pp);
+	}
+	/* the private section follows: a string, never read here */
+	struct cur priv;
+	if (!cur_str(&c, &priv))
+		goto out;
+	x->bits = bits;
+	snprintf(x->what, sizeof(x->what), "%.40s (OpenSSH)", tname);
+	x->kind = cur_is(&cipher, "none") ? PAN_SECRET_PRIVATE_KEY : PAN_SECRET_KEY_ENCRYPTED;
+out:
+	OPENSSL_cleanse(raw, cap);
+	free(raw);
+}
+
+static void openssl_parse(struct pan_secret *x, const char *label, const uint8_t *pem, size_t n)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)n);
+	x->kind = PAN_SECRET_KEY_UNPARSED;
+	snprintf(x->what, sizeof(x->what), "%.48s", label);
+	if (!bio)
+		return;
+	if (strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
+		X509_SIG *sig = PEM_read_bio_PKCS8(bio, NULL, no_password, NULL);
+		if (sig) {
+			x->kind = PAN_SECRET_KEY_ENCRYPTED;
+			snprintf(x->what, sizeof(x->what), "encrypted PKCS#8");
+			X509_SIG_free(sig);
+		}
+	} else if (memmem(pem, n, "Proc-Type: 4,ENCRYPTED", 22)) {
+		/* legacy OpenSSL encryption: no password is tried, so not parsed */
+		x->kind = PAN_SECRET_KEY_ENCRYPTED;
+		snprintf(x->what, sizeof(x->what), "%.48s (Proc-Type 4,ENCRYPTED)", label);
+	} else {
+		EVP_PKEY *pk = PEM_read_bio_PrivateKey(bio, NULL, no_password, NULL);
+		if (pk) {
+			const char *form = strcmp(label, "PRIVATE KEY") == 0       ? "PKCS#8"
+			                   : strcmp(label, "EC PRIVATE KEY") == 0  ? "SEC1"
+			                   : strcmp(label, "RSA PRIVATE KEY") == 0 ? "PKCS#1"
+			                                                           : label;
+			const char *tn = EVP_PKEY_get0_type_name(pk);
+			x->kind = PAN_SECRET_PRIVATE_KEY;
+			x->bits = (unsigned)EVP_PKEY_get_bits(pk);
+			snprintf(x->what, sizeof(x->what), "%.32s (%.48s)", tn ? tn : "unknown",
+			         form);
+			EVP_PKEY_free(pk);
+		}
+	}
+	BIO_free(bio);
+	ERR_clear_error();
+}
+
+/* The block collected is complete (or given up on, why != NULL): parse and report. */
+static void pem_done(struct secret_state *st, struct secret_hits *out, const char *why)
+{
+	struct secret_hit *h = ARRAY_PUSH(out->v, out->n, out->cap);
+	memset(h, 0, sizeof(*h));
+	h->s.offset = st->pem_off;
+	h->line_set = st->pem_line_known;
+	h->s.line = st->pem_line;
+	h->s.column = st->pem_col;
+	if (why) {
+		h->s.kind = PAN_SECRET_KEY_UNPARSED;
+		snprintf(h->s.what, sizeof(h->s.what), "%.48s, %.40s", st->label, why);
+	} else if (strcmp(st->label, "OPENSSH PRIVATE KEY") == 0) {
+		openssh_parse(&h->s, st->pem, st->npem);
+	} else {
+		openssl_parse(&h->s, st->label, st->pem, st->npem);
+	}
+	pem_stop(st);
+}
+
+/* Append the stream bytes up to stream offset upto to the block collected. */
+static void pem_append(struct secret_state *st, const uint8_t *b, uint64_t base, uint64_t upto,
+                       struct secret_hits *out)
+{
+	if (!st->collecting || upto <= st->coll_pos)
+		return;
+	size_t from = (size_t)(st->coll_pos - base), k = (size_t)(upto - st->coll_pos);
+	if (st->npem + k > SECRET_PEM_MAX) {
+		pem_done(st, out, "no END line within 32 KiB");
+		return;
+	}
+	if (!st->pem)
+		st->pem = xmalloc(SECRET_PEM_MAX);
+	memcpy(st->pem + st->npem, b + from, k);
+	st->npem += k;
+	st->coll_pos = upto;
+}
+
+/* "-----BEGIN LABEL-----" or "-----END LABEL-----" at b[s]. */
+static void check_pem(struct secret_state *st, const uint8_t *b, size_t lo, size_t n, size_t s,
+                      uint64_t base, struct secret_hits *out)
+{
+	if ((s > lo && b[s - 1] == '-') || s + 5 > n || memcmp(b + s, "-----", 5) != 0)
+		return;
+	size_t p = s + 5;
+	bool begin = p + 6 <= n && memcmp(b + p, "BEGIN ", 6) == 0;
+	bool end = !begin && p + 4 <= n && memcmp(b + p, "END ", 4) == 0;
+	if (!begin && !end)
+		return;
+	p += begin ? 6 : 4;
+	size_t ls = p;
+	while (p < n && p - ls <= LABEL_MAX && (is_upper(b[p]) || is_digit(b[p]) || b[p] == ' '))
+		p++;
+	if (p - ls > LABEL_MAX || p + 5 > n || memcmp(b + p, "-----", 5) != 0)
+		return;
+	char label[LABEL_MAX + 1];
+	copy_name(label, sizeof(label), b + ls, p - ls);
+	size_t ln = strlen(label);
+	if (ln < 11 || strcmp(label + ln - 11, "PRIVATE KEY") != 0)
+		return;
+	if (begin) {
+		if (st->collecting)
+			pem_done(st, out, "BEGIN with no END line");
+		st->collecting = true;
+		st->npem = 0;
+		st->pem_off = base + s;
+		st->coll_pos = base + s;
+		st->pem_line_known = false;
+		snprintf(st->label, sizeof(st->label), "%s", label);
+		return;
+	}
+	if (!st->collecting || strcmp(label, st->label) != 0)
+		return;
+	pem_append(st, b, base, base + p + 5, out);
+	if (st->collecting)
+		pem_done(st, out, NULL);
+}
+
+/* --- the stage driver --- */
+
+static int cmp_secret(const void *pa, const void *pb)
+{
+	const struct secret_hit *a = pa, *b = pb;
+	return a->s.offset < b->s.offset ? -1 : a->s.offset > b->s.offset;
+}
+
+void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
+                 struct secret_hits *out)
+{
+	size_t first = out->n;
+	size_t start = st->done > base ? (size_t)(st->done - base) : 0;
+	if (end > n)
+		end = n;
+	if (start >= end)
+		return;
+	struct teddy t;
+	teddy_init(&t);
+	anchors_fn fn = anchors_pick();
+	uint8_t tmp[1 + 64 + 1];
+	size_t skip_to = st->ident_end > base ? (size_t)(st->ident_end - base) : 0;
+	for (size_t blk = start; blk < end; blk += 64) {
+		const uint8_t *q;
+		if (blk >= 1 && blk + 64 <= n) {
+			q = b + blk;
+		} else {
+			/* the first byte of the stream, or the tail: a copy with zeros */
+			memset(tmp, 0, sizeof(tmp));
+			size_t k = n - blk < 64 ? n - blk : 64;
+			memcpy(tmp + 1, b + blk, k);
+			if (blk >= 1)
+				tmp[0] = b[blk - 1];
+			q = tmp + 1;
+		}
+		uint64_t m = fn(&t, q);
+		if (blk == 0 && base == 0)
+			m &= ~(uint64_t)1; /* no byte before the stream's first */
+		if (end - blk < 64)
+			m &= ((uint64_t)1 << (end - blk)) - 1;
+		while (m) {
+			size_t i = blk + ctz64(m);
+			m &= m - 1;
+			uint8_t c0 = b[i - (i > 0)], c1 = b[i];
+			if (i == 0)
+				continue;
+			if (st->collecting)
+				pem_append(st, b, base, base + i - 1, out);
+			size_t lo = i > SECRET_SIDE ? i - SECRET_SIDE : 0;
+			if (c0 == '-') {
+				check_pem(st, b, lo, n, i - 1, base, out);
+			} else if (c0 == 'A' && (c1 == 'K' || c1 == 'S')) {
+				check_access_key(b, lo, n, i, base, out);
+			} else if (lower(c0) == 'j') {
+				check_jdbc(b, lo, n, i, base, out);
+			} else if (i >= skip_to) {
+				skip_to = check_name(st, b, lo, n, i, base, out);
+				st->ident_end = base + skip_to;
+			}
+		}
+	}
+	if (st->collecting)
+		pem_append(st, b, base, base + end, out);
+	st->done = base + end;
+	if (out->n - first > 1)
+		qsort(out->v + first, out->n - first, sizeof(out->v[0]), cmp_secret);
+}
+
+void secret_finish(struct secret_state *st, struct secret_hits *out)
+{
+	if (st->collecting)
+		pem_done(st, out, "no END line");
+}
+
+void secret_state_reset(struct secret_state *st)
+{
+	pem_stop(st);
+	uint8_t *pem = st->pem;
+	memset(st, 0, sizeof(*st));
+	st->pem = pem;
+}
+
+void secret_state_free(struct secret_state *st)
+{
+	pem_stop(st);
+	free(st->pem);
+	st->pem = NULL;
+}
