@@ -576,15 +576,15 @@ Test(pcap_real, live_capture_on_loopback, .timeout = 90)
 	/* a server (waited for), a client posting a card number every 300 ms,
 	 * and the probe capturing lo for 5 s: posts fall inside whatever the
 	 * machine's load */
-	struct tu_run r =
-	    tu_sh("python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
-	          "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
-	          "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
-	          "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
-	          "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
-	          "%s probe pcap --interface lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
-	          "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
-	          tu_bin());
+	struct tu_run r = tu_sh(
+	    "python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
+	    "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
+	    "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
+	    "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
+	    "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
+	    "%s probe pcap --interface lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
+	    "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
+	    tu_bin());
 	assert_no_secrets(r.out, "live");
 	cr_assert_eq(r.code, 0, "%s %s", r.out, r.err);
 	json_t *root = json_loads(r.out, 0, NULL);
@@ -649,10 +649,11 @@ Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 {
 	char *dir = tu_tmpdir();
 	char *clean = gen("tls", "clean.pcap", NULL);
-	char *text = xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
-	                       "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
-	                       "[target clean]\npcap = %s\n",
-	                       clean);
+	char *text =
+	    xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
+	              "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
+	              "[target clean]\npcap = %s\n",
+	              clean);
 	char *plan = tu_write(dir, "plan.ini", text);
 	free(text);
 	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
@@ -674,6 +675,42 @@ Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 	r = tu_sh("rm -rf %s", dir);
 	tu_run_free(&r);
 	free(dir);
+}
+
+/* Card data by brand and by protocol: mail flows counted apart (UPD-01, UPD-13, PFI-01). */
+Test(pcap_cli, brands_mail_flows_and_classes, .timeout = 30)
+{
+	char *path = gen("mail", "m.pcap", NULL);
+	struct res x = probe("%s", path);
+	cr_assert_eq(fi(&x, "pcap.pan"), 3);
+	cr_expect_eq(fi(&x, "pcap.unionpay"), 2);
+	cr_expect(list_has(&x, "pcap.brands", "unionpay 2") &&
+	          list_has(&x, "pcap.brands", "visa 1"));
+	cr_expect_eq(fi(&x, "pcap.cleartext_pan_flows"), 3);
+	cr_expect_eq(fi(&x, "pcap.mail_pan_flows"), 2);
+	cr_expect(list_has(&x, "pcap.cleartext_pan_protocols", "smtp") &&
+	          list_has(&x, "pcap.cleartext_pan_protocols", "pop3") &&
+	          list_has(&x, "pcap.cleartext_pan_protocols", "http"));
+	cr_expect_eq(fi(&x, "pcap.class_c3"),
+	             fi(&x, "pcap.track_data") + fi(&x, "pcap.cvv") + fi(&x, "pcap.pin_block"));
+	cr_expect_eq(fi(&x, "pcap.class_c3"), 1);
+	cr_expect_eq(fi(&x, "pcap.class_c2"), 3);
+	for (size_t i = 0; i < nfindings(&x); i++) {
+		const char *kind = fstr(finding(&x, i), "kind");
+		const char *msg = fstr(finding(&x, i), "message");
+		cr_expect(strstr(msg, strcmp(kind, "cvv") == 0 ? "JR/T 0171 class C3"
+		                                               : "JR/T 0171 class C2"),
+		          "%s: %s", kind, msg);
+	}
+	res_free(&x);
+	free(path);
+	/* HTTP only: no mail flow */
+	path = gen("http", "h.pcap", NULL);
+	x = probe("%s", path);
+	cr_expect_eq(fi(&x, "pcap.mail_pan_flows"), 0);
+	cr_expect_eq(fi(&x, "pcap.unionpay"), 0);
+	res_free(&x);
+	free(path);
 }
 
 Test(pcap_cli, ignore_test_cards_option, .timeout = 30)

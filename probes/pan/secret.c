@@ -482,7 +482,8 @@ static size_t check_name(struct secret_state *st, const uint8_t *b, size_t lo, s
 		while (ve < lim && ve - vs <= VALUE_MAX) {
 			uint8_t c = b[ve];
 			if (c <= ' ' || c == ',' || c == ';' || c == '&' || c == ')' || c == '}' ||
-			    c == ']' || c == '<' || c == '>' || c == '"' || c == '\'' || c == 0x7f)
+			    c == '[' || c == ']' || c == '<' || c == '>' || c == '"' || c == '\'' ||
+			    c == 0x7f)
 				break;
 			ve++;
 		}

@@ -442,7 +442,8 @@ static void write_facts(struct pc_run *r, bool complete, bool file_truncated)
 	size_t npp = 0;
 	for (int p = 0; p < PC_P_NPROTO; p++)
 		if (r->pan_protos & (1u << p))
-			pprotos[npp++] = p == PC_P_UNKNOWN ? "other" : pc_proto_name((enum pc_proto)p);
+			pprotos[npp++] =
+			    p == PC_P_UNKNOWN ? "other" : pc_proto_name((enum pc_proto)p);
 	facts_add_list(out, "pcap.cleartext_pan_protocols", pprotos, npp);
 	const char *protos[PC_P_NPROTO];
 	size_t np = 0;
