@@ -576,15 +576,15 @@ Test(pcap_real, live_capture_on_loopback, .timeout = 90)
 	/* a server (waited for), a client posting a card number every 300 ms,
 	 * and the probe capturing lo for 5 s: posts fall inside whatever the
 	 * machine's load */
-	struct tu_run r = tu_sh(
-	    "python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
-	    "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
-	    "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
-	    "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
-	    "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
-	    "%s probe pcap --interface lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
-	    "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
-	    tu_bin());
+	struct tu_run r =
+	    tu_sh("python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
+	          "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
+	          "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
+	          "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
+	          "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
+	          "%s probe pcap --interface lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
+	          "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
+	          tu_bin());
 	assert_no_secrets(r.out, "live");
 	cr_assert_eq(r.code, 0, "%s %s", r.out, r.err);
 	json_t *root = json_loads(r.out, 0, NULL);
@@ -649,11 +649,10 @@ Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 {
 	char *dir = tu_tmpdir();
 	char *clean = gen("tls", "clean.pcap", NULL);
-	char *text =
-	    xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
-	              "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
-	              "[target clean]\npcap = %s\n",
-	              clean);
+	char *text = xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
+	                       "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
+	                       "[target clean]\npcap = %s\n",
+	                       clean);
 	char *plan = tu_write(dir, "plan.ini", text);
 	free(text);
 	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);

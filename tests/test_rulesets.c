@@ -111,8 +111,8 @@ Test(rulesets, each_file_validates_and_has_the_catalog_count)
 		size_t nman = 0;
 		for (size_t k = 0; k < rs.nrules; k++)
 			nman += rs.rules[k].manual;
-		cr_expect_eq(nman, sets[i].nmanual, "%s: %zu manual rules, want %zu", sets[i].file,
-		             nman, sets[i].nmanual);
+		cr_expect_eq(nman, sets[i].nmanual, "%s: %zu manual rules, want %zu",
+		             sets[i].file, nman, sets[i].nmanual);
 		cr_expect_eq(rs.nrules, sets[i].nmanual + nautos(&sets[i]),
 		             "%s: %zu rules, want %zu manual + %zu automated", sets[i].file,
 		             rs.nrules, sets[i].nmanual, nautos(&sets[i]));
@@ -185,8 +185,7 @@ Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_pro
 			bool listed = false;
 			for (size_t a = 0; sets[i].autos[a]; a++)
 				listed = listed || strcmp(sets[i].autos[a], id) == 0;
-			cr_expect(listed,
-			          "%s: rule %s is neither MAN-nn nor a listed automated row",
+			cr_expect(listed, "%s: rule %s is neither MAN-nn nor a listed automated row",
 			          sets[i].file, id);
 		}
 		for (size_t a = 0; sets[i].autos[a]; a++) {
@@ -198,8 +197,7 @@ Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_pro
 					r = &rs.rules[k];
 					seen++;
 				}
-			cr_expect_eq(seen, 1, "%s appears %d times in %s", want, seen,
-			             sets[i].file);
+			cr_expect_eq(seen, 1, "%s appears %d times in %s", want, seen, sets[i].file);
 			if (!r)
 				continue;
 			cr_expect(!r->manual, "%s is manual", want);
@@ -207,9 +205,8 @@ Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_pro
 			cr_expect(r->nprobes >= 1, "%s names no probe", want);
 			for (size_t p = 0; p < r->nprobes; p++) {
 				char *pat = xasprintf(" %s ", r->probes[p]);
-				cr_expect(strstr(probes, pat),
-				          "%s reads probe '%s', not registered", want,
-				          r->probes[p]);
+				cr_expect(strstr(probes, pat), "%s reads probe '%s', not registered",
+				          want, r->probes[p]);
 				free(pat);
 			}
 			cr_expect(nonempty(r->remediation_en) && nonempty(r->remediation_zh) &&
@@ -309,8 +306,8 @@ Test(rulesets, docs_table_lists_every_rule)
 	for (size_t i = 0; i < NSETS; i++)
 		for (size_t a = 0; sets[i].autos[a]; a++) {
 			char *row = xasprintf("| %s |", sets[i].autos[a]);
-			cr_expect(strstr(rules, row),
-			          "docs/rulesets.md: '## Rules' has no row '%s'", row);
+			cr_expect(strstr(rules, row), "docs/rulesets.md: '## Rules' has no row '%s'",
+			          row);
 			free(row);
 		}
 	free(doc);

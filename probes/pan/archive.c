@@ -125,12 +125,11 @@ static la_ssize_t xz_read(struct archive *a, struct src *s, const void **out)
 		if (rc == LZMA_MEMLIMIT_ERROR) {
 			/* libarchive's formatter has no %llu */
 			char m[128];
-			snprintf(
-			    m, sizeof(m),
-			    "xz: the stream needs %llu MiB to decode, over the %llu MiB limit; "
-			    "not read",
-			    (unsigned long long)(lzma_memusage(&s->lz) >> 20),
-			    (unsigned long long)(PAN_XZ_MEMLIMIT >> 20));
+			snprintf(m, sizeof(m),
+			         "xz: the stream needs %llu MiB to decode, over the %llu MiB limit; "
+			         "not read",
+			         (unsigned long long)(lzma_memusage(&s->lz) >> 20),
+			         (unsigned long long)(PAN_XZ_MEMLIMIT >> 20));
 			archive_set_error(a, ENOMEM, "%s", m);
 		} else if (rc == LZMA_BUF_ERROR)
 			archive_set_error(a, EIO, "xz: truncated stream");
