@@ -17,15 +17,15 @@
 #include <sys/types.h>
 
 /* Archive limits (a zip bomb must cost a bounded time and no memory). */
-#define PAN_ARCHIVE_DEPTH 4              /* archives inside archives */
-#define PAN_ARCHIVE_RATIO 200.0          /* expanded / on-disk size ... */
-#define PAN_ARCHIVE_FLOOR (64ull << 20)  /* ... once past this many bytes */
-#define PAN_ARCHIVE_MAX   (4ull << 30)   /* expanded bytes of one file, at most */
+#define PAN_ARCHIVE_DEPTH 4             /* archives inside archives */
+#define PAN_ARCHIVE_RATIO 200.0         /* expanded / on-disk size ... */
+#define PAN_ARCHIVE_FLOOR (64ull << 20) /* ... once past this many bytes */
+#define PAN_ARCHIVE_MAX   (4ull << 30)  /* expanded bytes of one file, at most */
 #define PAN_XZ_MEMLIMIT   (256ull << 20) /* an xz decoder's memory, per thread */
-#define PAN_FINDINGS_MAX  5000           /* findings kept; the counts go on */
-#define PAN_LIST_MAX      1000           /* paths in pan.files_with_pan */
-#define PAN_MESSAGES_MAX  200            /* error and skip messages kept */
-#define PAN_HEAD          (64u << 10)    /* first bytes read to tell a file's type */
+#define PAN_FINDINGS_MAX  5000          /* findings kept; the counts go on */
+#define PAN_LIST_MAX      1000          /* paths in pan.files_with_pan */
+#define PAN_MESSAGES_MAX  200           /* error and skip messages kept */
+#define PAN_HEAD          (64u << 10)   /* first bytes read to tell a file's type */
 
 struct pan_queue;
 struct pan_worker;
