@@ -189,10 +189,13 @@ __attribute__((target("avx2"))) static void anchors_avx2(const struct teddy *t, 
 		__m256i sa = _mm256_alignr_epi8(a0, _mm256_permute2x128_si256(last, a0, 0x21), 15);
 		__m256i sb = _mm256_alignr_epi8(b0, _mm256_permute2x128_si256(a0, b0, 0x21), 15);
 		last = b0;
-		uint32_t ra = (uint32_t)_mm256_movemask_epi8(
-		    _mm256_cmpeq_epi8(_mm256_and_si256(sa, a1), zero));
-		uint32_t rb = (uint32_t)_mm256_movemask_epi8(
-		    _mm256_cmpeq_epi8(_mm256_and_si256(sb, b1), zero));
+		__m256i ma = _mm256_and_si256(sa, a1), mb = _mm256_and_si256(sb, b1);
+		if (_mm256_testz_si256(_mm256_or_si256(ma, mb), _mm256_or_si256(ma, mb))) {
+			out[j] = 0; /* most blocks: no anchor */
+			continue;
+		}
+		uint32_t ra = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(ma, zero));
+		uint32_t rb = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(mb, zero));
 		out[j] = ~((uint64_t)ra | (uint64_t)rb << 32);
 	}
 #undef CLASSES
@@ -880,6 +883,10 @@ static void on_anchors(struct anchor_ctx *x, size_t blk, uint64_t m)
 		size_t i = blk + ctz64(m);
 		m &= m - 1;
 		uint8_t c0 = b[i - 1], c1 = b[i];
+		/* se(cr)et: the commonest anchor in prose ("discrepancies") ends here */
+		if ((c1 | 0x20) == 'r' && (i + 2 >= x->n || (b[i + 1] | 0x20) != 'e' ||
+		                           (b[i + 2] | 0x20) != 't') && !x->st->collecting)
+			continue;
 		if (x->st->collecting)
 			pem_append(x->st, b, x->base, x->base + i - 1, x->out);
 		size_t lo = i > SECRET_SIDE ? i - SECRET_SIDE : 0;
