@@ -7,13 +7,15 @@
  *
  * First stage: bigrams. Every pattern has a two-byte anchor, and a 64-byte
  * block is reduced to a bitmask of the places where one occurs, with the
- * nibble-table method of Hyperscan's Teddy (two PSHUFB lookups per byte
- * position; SSSE3 or AVX2 where the CPU has them, a table per byte
- * otherwise). The anchors, case-insensitive where the pattern is:
+ * nibble-table method of Hyperscan's Teddy: one pair of PSHUFB lookups
+ * classifies each byte as a possible first and second byte of an anchor,
+ * and the classes shifted one byte are ANDed (SSSE3 or AVX2 where the CPU
+ * has them, tables otherwise). The anchors, case-insensitive where the
+ * pattern is:
  *
  *   s|p w    passWord, passWd, pWd        c r   seCRet
  *   k e      KEy (api_key, aes_key ...)   - -   -----BEGIN / -----END
- *   A K|S    AKia, ASia (upper case)      j d   JDbc:
+ *   I A      akIA, asIA (upper case)      j d   JDbc:
  *
  * In prose and logs they are rare, so the second stage (plain C, per
  * anchor) costs little. Second stage:
@@ -70,21 +72,29 @@
 
 /* --- the first stage: anchors --- */
 
-/* Nibble tables of the two bytes of each anchor (bit b: bucket b). */
+/*
+ * One nibble-table pair classifies a byte: bits 0-3 say which buckets it
+ * may start (the anchor's first byte), bits 4-7 which it may end. Four
+ * buckets, each a set of first bytes and a set of second bytes whose
+ * nibble products add nothing but ')', 'M', '!' to bucket 3:
+ *
+ *   0: s S p P, w W        passWord, passWd, pWd
+ *   1: c C, r R            seCRet
+ *   2: k K j J, e E d D    KEy; JDbc: (and "je", "kd", dropped at once)
+ *   3: - I, - A            -----BEGIN, -----END; akIA, asIA
+ */
 struct teddy {
-	uint8_t lo0[16], hi0[16], lo1[16], hi1[16];
+	uint8_t lo[16], hi[16];
 };
 
 static void teddy_add(struct teddy *t, int bucket, const char *first, const char *second)
 {
-	uint8_t bit = (uint8_t)(1u << bucket);
-	for (const char *c = first; *c; c++) {
-		t->lo0[(uint8_t)*c & 15] |= bit;
-		t->hi0[(uint8_t)*c >> 4] |= bit;
-	}
-	for (const char *c = second; *c; c++) {
-		t->lo1[(uint8_t)*c & 15] |= bit;
-		t->hi1[(uint8_t)*c >> 4] |= bit;
+	for (int role = 0; role < 2; role++) {
+		uint8_t bit = (uint8_t)(1u << (bucket + 4 * role));
+		for (const char *c = role ? second : first; *c; c++) {
+			t->lo[(uint8_t)*c & 15] |= bit;
+			t->hi[(uint8_t)*c >> 4] |= bit;
+		}
 	}
 }
 
@@ -93,15 +103,13 @@ static void teddy_init(struct teddy *t)
 	memset(t, 0, sizeof(*t));
 	teddy_add(t, 0, "sSpP", "wW");
 	teddy_add(t, 1, "cC", "rR");
-	teddy_add(t, 2, "kK", "eE");
-	teddy_add(t, 3, "-", "-");
-	teddy_add(t, 4, "A", "KS");
-	teddy_add(t, 5, "jJ", "dD");
+	teddy_add(t, 2, "kKjJ", "eEdD");
+	teddy_add(t, 3, "-I", "-A");
 }
 
-static inline bool teddy_at(const struct teddy *t, uint8_t a, uint8_t b)
+static inline uint8_t teddy_class(const struct teddy *t, uint8_t c)
 {
-	return (t->lo0[a & 15] & t->hi0[a >> 4] & t->lo1[b & 15] & t->hi1[b >> 4]) != 0;
+	return t->lo[c & 15] & t->hi[c >> 4];
 }
 
 /*
@@ -114,7 +122,7 @@ static void anchors_scalar(const struct teddy *t, const uint8_t *q, size_t nb, u
 	for (size_t j = 0; j < nb; j++, q += 64) {
 		uint64_t m = 0;
 		for (int k = 0; k < 64; k++)
-			if (teddy_at(t, q[k - 1], q[k]))
+			if (teddy_class(t, q[k - 1]) & (teddy_class(t, q[k]) >> 4) & 15)
 				m |= (uint64_t)1 << k;
 		out[j] = m;
 	}
@@ -124,73 +132,56 @@ static void anchors_scalar(const struct teddy *t, const uint8_t *q, size_t nb, u
 __attribute__((target("ssse3"))) static void anchors_ssse3(const struct teddy *t, const uint8_t *q,
                                                            size_t nb, uint64_t *out)
 {
-	const __m128i lo0 = _mm_loadu_si128((const __m128i *)(const void *)t->lo0);
-	const __m128i hi0 = _mm_loadu_si128((const __m128i *)(const void *)t->hi0);
-	const __m128i lo1 = _mm_loadu_si128((const __m128i *)(const void *)t->lo1);
-	const __m128i hi1 = _mm_loadu_si128((const __m128i *)(const void *)t->hi1);
+	const __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)t->lo);
+	const __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)t->hi);
 	const __m128i nib = _mm_set1_epi8(15), zero = _mm_setzero_si128();
+	__m128i last = _mm_loadu_si128((const __m128i *)(const void *)(q - 16));
+	last = _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(last, nib)),
+	                     _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(last, 4), nib)));
 	for (size_t j = 0; j < nb; j++, q += 64) {
 		uint64_t m = 0;
 		for (int i = 0; i < 4; i++) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i));
-			__m128i p =
-			    _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i - 1));
-			__m128i a = _mm_and_si128(
-			    _mm_shuffle_epi8(lo0, _mm_and_si128(p, nib)),
-			    _mm_shuffle_epi8(hi0, _mm_and_si128(_mm_srli_epi16(p, 4), nib)));
-			__m128i b = _mm_and_si128(
-			    _mm_shuffle_epi8(lo1, _mm_and_si128(v, nib)),
-			    _mm_shuffle_epi8(hi1, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
-			__m128i none = _mm_cmpeq_epi8(_mm_and_si128(a, b), zero);
-			m |= (uint64_t)(uint16_t)~_mm_movemask_epi8(none) << (16 * i);
+			__m128i c = _mm_and_si128(
+			    _mm_shuffle_epi8(lo, _mm_and_si128(v, nib)),
+			    _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+			__m128i prev = _mm_alignr_epi8(c, last, 15);
+			last = c;
+			__m128i hit = _mm_and_si128(prev, _mm_and_si128(_mm_srli_epi16(c, 4), nib));
+			m |= (uint64_t)(uint16_t)~_mm_movemask_epi8(_mm_cmpeq_epi8(hit, zero))
+			     << (16 * i);
 		}
 		out[j] = m;
 	}
 }
 
 /*
- * AVX2: the first-byte classes of each 32 bytes are computed once and
- * shifted one byte (permute + alignr) to sit under the second bytes, so a
- * byte costs two nibble lookups per table pair, not four.
+ * AVX2: each byte's class is looked up once and shifted one byte (permute
+ * + alignr) to sit under the next byte's.
  */
 __attribute__((target("avx2"))) static void anchors_avx2(const struct teddy *t, const uint8_t *q,
                                                          size_t nb, uint64_t *out)
 {
-	const __m256i lo0 =
-	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo0));
-	const __m256i hi0 =
-	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->hi0));
-	const __m256i lo1 =
-	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo1));
-	const __m256i hi1 =
-	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->hi1));
+	const __m256i lo =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo));
+	const __m256i hi =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->hi));
 	const __m256i nib = _mm256_set1_epi8(15), zero = _mm256_setzero_si256();
-	/* the first-byte classes of the 32 bytes before q (only q[-1] is used) */
-	__m256i pv = _mm256_loadu_si256((const __m256i *)(const void *)(q - 32));
-	if (nb == 0)
-		return;
-	__m256i last = _mm256_and_si256(
-	    _mm256_shuffle_epi8(lo0, _mm256_and_si256(pv, nib)),
-	    _mm256_shuffle_epi8(hi0, _mm256_and_si256(_mm256_srli_epi16(pv, 4), nib)));
-#define CLASSES(v, c0, c1)                                                                         \
-	do {                                                                                       \
-		__m256i vl_ = _mm256_and_si256(v, nib);                                            \
-		__m256i vh_ = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);                      \
-		c0 = _mm256_and_si256(_mm256_shuffle_epi8(lo0, vl_),                               \
-		                      _mm256_shuffle_epi8(hi0, vh_));                              \
-		c1 = _mm256_and_si256(_mm256_shuffle_epi8(lo1, vl_),                               \
-		                      _mm256_shuffle_epi8(hi1, vh_));                              \
-	} while (0)
+#define CLASS(v)                                                                                   \
+	_mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),                        \
+	                 _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)))
+	/* the classes of the 32 bytes before q (only q[-1]'s is used) */
+	__m256i last = CLASS(_mm256_loadu_si256((const __m256i *)(const void *)(q - 32)));
 	for (size_t j = 0; j < nb; j++, q += 64) {
-		__m256i a0, a1, b0, b1;
-		CLASSES(_mm256_loadu_si256((const __m256i *)(const void *)q), a0, a1);
-		CLASSES(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)), b0, b1);
-		/* the first-byte classes one byte later: each byte's predecessor */
-		__m256i sa = _mm256_alignr_epi8(a0, _mm256_permute2x128_si256(last, a0, 0x21), 15);
-		__m256i sb = _mm256_alignr_epi8(b0, _mm256_permute2x128_si256(a0, b0, 0x21), 15);
-		last = b0;
-		__m256i ma = _mm256_and_si256(sa, a1), mb = _mm256_and_si256(sb, b1);
-		if (_mm256_testz_si256(_mm256_or_si256(ma, mb), _mm256_or_si256(ma, mb))) {
+		__m256i a = CLASS(_mm256_loadu_si256((const __m256i *)(const void *)q));
+		__m256i b = CLASS(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)));
+		__m256i pa = _mm256_alignr_epi8(a, _mm256_permute2x128_si256(last, a, 0x21), 15);
+		__m256i pb = _mm256_alignr_epi8(b, _mm256_permute2x128_si256(a, b, 0x21), 15);
+		last = b;
+		__m256i ma = _mm256_and_si256(pa, _mm256_and_si256(_mm256_srli_epi16(a, 4), nib));
+		__m256i mb = _mm256_and_si256(pb, _mm256_and_si256(_mm256_srli_epi16(b, 4), nib));
+		__m256i any = _mm256_or_si256(ma, mb);
+		if (_mm256_testz_si256(any, any)) {
 			out[j] = 0; /* most blocks: no anchor */
 			continue;
 		}
@@ -198,7 +189,7 @@ __attribute__((target("avx2"))) static void anchors_avx2(const struct teddy *t, 
 		uint32_t rb = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(mb, zero));
 		out[j] = ~((uint64_t)ra | (uint64_t)rb << 32);
 	}
-#undef CLASSES
+#undef CLASS
 }
 #endif
 
@@ -522,12 +513,14 @@ static size_t check_name(struct secret_state *st, const uint8_t *b, size_t lo, s
 	return r;
 }
 
-/* AKIA / ASIA and 16 upper-case letters or digits, alone. */
+/* AKIA / ASIA and 16 upper-case letters or digits, alone; b[i] is the last A. */
 static void check_access_key(const uint8_t *b, size_t lo, size_t n, size_t i, uint64_t base,
                              struct secret_hits *out)
 {
-	size_t s = i - 1;
-	if (s + 20 > n || !(b[s + 2] == 'I' && b[s + 3] == 'A'))
+	if (i < lo + 3)
+		return;
+	size_t s = i - 3;
+	if (s + 20 > n || b[s] != 'A' || (b[s + 1] != 'K' && b[s + 1] != 'S'))
 		return;
 	if (s > lo && is_alnum(b[s - 1]))
 		return;
@@ -884,19 +877,22 @@ static void on_anchors(struct anchor_ctx *x, size_t blk, uint64_t m)
 		m &= m - 1;
 		uint8_t c0 = b[i - 1], c1 = b[i];
 		/* se(cr)et: the commonest anchor in prose ("discrepancies") ends here */
-		if ((c1 | 0x20) == 'r' && (i + 2 >= x->n || (b[i + 1] | 0x20) != 'e' ||
-		                           (b[i + 2] | 0x20) != 't') && !x->st->collecting)
+		if ((c1 | 0x20) == 'r' &&
+		    (i + 2 >= x->n || (b[i + 1] | 0x20) != 'e' || (b[i + 2] | 0x20) != 't') &&
+		    !x->st->collecting)
 			continue;
 		if (x->st->collecting)
 			pem_append(x->st, b, x->base, x->base + i - 1, x->out);
 		size_t lo = i > SECRET_SIDE ? i - SECRET_SIDE : 0;
-		if (c0 == '-')
+		uint8_t l0 = lower(c0), l1 = lower(c1);
+		if (c0 == '-' && c1 == '-')
 			check_pem(x->st, b, lo, x->n, i - 1, x->base, x->out);
-		else if (c0 == 'A' && (c1 == 'K' || c1 == 'S'))
+		else if (c0 == 'I' && c1 == 'A')
 			check_access_key(b, lo, x->n, i, x->base, x->out);
-		else if (lower(c0) == 'j')
+		else if (l0 == 'j' && l1 == 'd')
 			check_jdbc(b, lo, x->n, i, x->base, x->out);
-		else if (i >= x->skip_to && word_at(b, lo, x->n, i))
+		else if ((l1 == 'w' || l1 == 'r' || (l0 == 'k' && l1 == 'e')) && i >= x->skip_to &&
+		         word_at(b, lo, x->n, i))
 			x->skip_to = check_name(x->st, b, lo, x->n, i, x->base, x->out);
 	}
 }
