@@ -1,8 +1,9 @@
 /*
  * The pan probe's keys-and-secrets finder (probes/pan/secret.c), its
  * retention ages, mail files, UnionPay inventory and JR/T 0171 classes, and
- * the catalog rows that read them (UPD-01, UPD-13, UPD-16, UPD-17, UPD-27
- * in updss, PFI-01 in jrt0171), on keys made at test time by
+ * truncations beside unkeyed hashes, and the catalog rows that read them
+ * (UPD-01, UPD-07, UPD-13, UPD-16, UPD-17, UPD-27 in updss, PFI-01 in
+ * jrt0171), on keys made at test time by
  * fixtures/pan/keys.sh (openssl, ssh-keygen) and captures by pcap-gen.
  * No key material and no secret value may reach any output.
  */
@@ -416,6 +417,61 @@ Test(pan_mail, mail_files_unionpay_inventory_and_classes, .timeout = 60)
 	free(dir);
 }
 
+/* Truncations beside unkeyed hashes of the same numbers (UPD-07), and look-alikes. */
+static char *make_hashed(void)
+{
+	char *dir = tu_tmpdir();
+	SH("cd %s && mkdir -p hashed keyed && "
+	   "{ echo id,card,card_hash; "
+	   "echo 1,411111******1111,$(printf %%s 4111111111111111 | sha256sum | cut -c1-64); "
+	   "echo 2,555555******4444,$(printf %%s 5555555555554444 | sha1sum | cut -c1-40 | tr a-f "
+	   "A-F); } > hashed/export.csv && "
+	   "{ echo id,card,card_hash; echo 1,411111******1111,$(printf %%s 4111111111111111 | "
+	   "openssl dgst -sha256 -hmac fixture-key -r | cut -c1-64); } > keyed/export.csv && "
+	   "echo deployed 411111******1111 at commit $(printf x | sha1sum | cut -c1-40) > "
+	   "keyed/deploy.log",
+	   dir);
+	return dir;
+}
+
+Test(pan_hashes, unkeyed_hashes_of_truncated_numbers_are_proven, .timeout = 120)
+{
+	char *dir = make_hashed();
+	struct facts f;
+	cr_assert_eq(run_pan(&f, dir, NULL, NULL), 0);
+	cr_expect_eq(get_int(&f, "pan.unkeyed_pan_hashes"), 2);
+	cr_expect_eq(get_int(&f, "pan.truncations_with_hashes"), 3);
+	cr_expect_eq(get_int(&f, "pan.truncations_unchecked"), 0);
+	cr_expect_eq(count_findings(&f, "unkeyed-pan-hash", "hashed/export.csv"), 2);
+	cr_expect_eq(count_findings(&f, "unkeyed-pan-hash", "keyed/export.csv"), 0,
+	             "an HMAC is not an unkeyed hash");
+	cr_expect_eq(count_findings(&f, "unkeyed-pan-hash", "keyed/deploy.log"), 0);
+	for (size_t i = 0; i < f.nfindings; i++) {
+		const struct finding *x = &f.findings[i];
+		if (strcmp(x->kind, "unkeyed-pan-hash") != 0)
+			continue;
+		bool sha1 = strstr(x->message, "SHA-1") != NULL;
+		cr_expect_eq(x->loc.line, sha1 ? 3 : 2, "%s", x->message);
+		cr_expect(strstr(x->message, sha1 ? "555555******4444 at line 3"
+		                                  : "411111******1111 at line 2"),
+		          "%s", x->message);
+	}
+	facts_free(&f);
+	/* neither the number nor the digest is written */
+	struct tu_run r = tu_sh("%s probe pan %s --json", tu_bin(), dir);
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	struct tu_run h = tu_sh("printf %%s 4111111111111111 | sha256sum | cut -c1-64");
+	h.out[strcspn(h.out, "\n")] = '\0';
+	cr_assert(strlen(h.out) == 64);
+	cr_expect_null(strstr(r.out, h.out), "the digest is in the output");
+	cr_expect_null(strstr(r.out, "4111111111111111"));
+	cr_expect(strstr(r.out, "unkeyed-pan-hash"));
+	tu_run_free(&h);
+	tu_run_free(&r);
+	SH("rm -rf %s", dir);
+	free(dir);
+}
+
 static char *pcap_gen(const char *kase, const char *dir, const char *name)
 {
 	char *b = xstrdup(tu_bin());
@@ -432,23 +488,27 @@ Test(pan_rules, catalog_rows_pass_and_fail_on_fixtures, .timeout = 180)
 	char *keys = make_keys();
 	char *aged = make_aged();
 	char *mail = make_mail();
+	char *hashed = make_hashed();
 	char *dir = tu_tmpdir();
 	char *mailcap = pcap_gen("mail", dir, "mail.pcap");
 	char *tlscap = pcap_gen("tls", dir, "tls.pcap");
 	SH("mkdir -p %s/broken %s/fresh && printf 'PK\\003\\004garbage' > %s/broken/x.zip && "
 	   "cp %s/new.log %s/fresh/",
 	   dir, dir, dir, aged, dir);
-	char *text = xasprintf("[assessment]\nname = pan rows\nrules = updss, jrt0171\n\n"
-	                       "[target keys]\nfiles = %s/keys\n\n"
-	                       "[target secrets]\nfiles = %s/secrets\n\n"
-	                       "[target clean]\nfiles = %s/clean\n\n"
-	                       "[target old]\nfiles = %s\nfiles.retention-days = 90\n\n"
-	                       "[target fresh]\nfiles = %s/fresh\nfiles.retention-days = 90\n\n"
-	                       "[target mailbox]\nfiles = %s\n\n"
-	                       "[target mailwire]\npcap = %s\n\n"
-	                       "[target tlswire]\npcap = %s\n\n"
-	                       "[target broken]\nfiles = %s/broken\n",
-	                       keys, keys, keys, aged, dir, mail, mailcap, tlscap, dir);
+	char *text =
+	    xasprintf("[assessment]\nname = pan rows\nrules = updss, jrt0171\n\n"
+	              "[target keys]\nfiles = %s/keys\n\n"
+	              "[target secrets]\nfiles = %s/secrets\n\n"
+	              "[target clean]\nfiles = %s/clean\n\n"
+	              "[target old]\nfiles = %s\nfiles.retention-days = 90\n\n"
+	              "[target fresh]\nfiles = %s/fresh\nfiles.retention-days = 90\n\n"
+	              "[target mailbox]\nfiles = %s\n\n"
+	              "[target mailwire]\npcap = %s\n\n"
+	              "[target tlswire]\npcap = %s\n\n"
+	              "[target broken]\nfiles = %s/broken\n\n"
+	              "[target hashed]\nfiles = %s/hashed\n\n"
+	              "[target keyed]\nfiles = %s/keyed\n",
+	              keys, keys, keys, aged, dir, mail, mailcap, tlscap, dir, hashed, hashed);
 	char *plan = tu_write(dir, "plan.ini", text);
 	free(text);
 	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
@@ -468,7 +528,8 @@ Test(pan_rules, catalog_rows_pass_and_fail_on_fixtures, .timeout = 180)
 	    {"UPD-13", "clean", "pass"},    {"UPD-01", "mailbox", "pass"},
 	    {"UPD-01", "mailwire", "pass"}, {"UPD-01", "broken", "fail"},
 	    {"PFI-01", "mailbox", "pass"},  {"PFI-01", "mailwire", "pass"},
-	    {"PFI-01", "broken", "fail"},
+	    {"PFI-01", "broken", "fail"},   {"UPD-07", "hashed", "fail"},
+	    {"UPD-07", "keyed", "pass"},    {"UPD-07", "clean", "pass"},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		cr_expect_str_eq(tu_verdict(j, want[i][0], want[i][1]), want[i][2], "%s on %s",
@@ -478,7 +539,8 @@ Test(pan_rules, catalog_rows_pass_and_fail_on_fixtures, .timeout = 180)
 	free(plan);
 	free(mailcap);
 	free(tlscap);
-	SH("rm -rf %s %s %s %s", keys, aged, mail, dir);
+	SH("rm -rf %s %s %s %s %s", keys, aged, mail, hashed, dir);
+	free(hashed);
 	free(keys);
 	free(aged);
 	free(mail);

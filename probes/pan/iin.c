@@ -172,6 +172,8 @@ const char *pan_secret_kind_name(enum pan_secret_kind k)
 		return "access-key-id";
 	case PAN_SECRET_JDBC:
 		return "jdbc-password";
+	case PAN_SECRET_HEX_DIGEST:
+		return "hex-digest";
 	}
 	return "?";
 }

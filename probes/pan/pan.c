@@ -188,10 +188,9 @@ static void paths_fact(struct facts *out, const char *key, struct pan_paths *p)
 	facts_add_list(out, key, (const char *const *)p->v, p->n);
 }
 
-/* A finding of the run (any kind), under the lock; message is taken. */
-static void found_add(struct pan_run *r, const char *kind, const char *severity, char *message,
-                      const char *excerpt, const char *loc, int64_t line, int64_t column,
-                      int64_t offset)
+void pan_found_add(struct pan_run *r, const char *kind, const char *severity, char *message,
+                   const char *excerpt, const char *loc, int64_t line, int64_t column,
+                   int64_t offset)
 {
 	if (r->nfound >= PAN_FINDINGS_MAX) {
 		r->dropped++;
@@ -240,6 +239,8 @@ static char *secret_message(const struct pan_secret *s)
 		return xasprintf("AWS access key id %s... (%u characters)", s->what, s->value_len);
 	case PAN_SECRET_JDBC:
 		return xasprintf("JDBC URL with a password in it (%u characters)", s->value_len);
+	case PAN_SECRET_HEX_DIGEST:
+		break;
 	}
 	return xstrdup("secret");
 }
@@ -250,6 +251,9 @@ static void on_secret(void *ctx, const struct pan_secret *s)
 	struct pan_run *r = w->run;
 	const char *sev = "high";
 	switch (s->kind) {
+	case PAN_SECRET_HEX_DIGEST:
+		pan_hashes_digest(w, s); /* not a finding: matched at the end (UPD-07) */
+		return;
 	case PAN_SECRET_PRIVATE_KEY:
 		w->c.keys++;
 		w->loc_keys = true;
@@ -276,7 +280,7 @@ static void on_secret(void *ctx, const struct pan_secret *s)
 	}
 	char *msg = secret_message(s);
 	pthread_mutex_lock(&r->lock);
-	found_add(r, pan_secret_kind_name(s->kind), sev, msg, NULL, w->loc, (int64_t)s->line,
+	pan_found_add(r, pan_secret_kind_name(s->kind), sev, msg, NULL, w->loc, (int64_t)s->line,
 	          s->column ? (int64_t)s->column : -1, (int64_t)s->offset);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -305,6 +309,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	case PAN_KIND_MASKED_OK:
 		w->c.masked_ok++;
 		w->loc_has_card = true;
+		pan_hashes_trunc(w, h);
 		return;
 	case PAN_KIND_MASKED_WIDE:
 		w->c.masked_wide++;
@@ -331,7 +336,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	pthread_mutex_lock(&r->lock);
 	if (h->has_digest && exposed)
 		digest_add(r, h->digest);
-	found_add(r, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt, w->loc,
+	pan_found_add(r, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt, w->loc,
 	          (int64_t)h->line, h->column ? (int64_t)h->column : -1, (int64_t)h->offset);
 	pthread_mutex_unlock(&r->lock);
 }
@@ -355,7 +360,7 @@ static void loc_age(struct pan_worker *w)
 	if (r->retention_days < 0 || days <= r->retention_days)
 		return;
 	w->c.past_retention++;
-	found_add(r, "past-retention", "medium",
+	pan_found_add(r, "past-retention", "medium",
 	          xasprintf("card data in a file last modified %lld days ago, past the %lld-day "
 	                    "retention period",
 	                    (long long)days, (long long)r->retention_days),
@@ -369,6 +374,8 @@ void pan_loc_end(struct pan_worker *w)
 	pan_stream_stats(w->s, &st);
 	w->c.bytes += st.bytes - w->holes;
 	w->c.test_ignored += st.test_ignored;
+	pan_hashes_check(w); /* before the lock: it takes it for each finding */
+	pan_hashes_reset(w);
 	if (w->loc_has_pan && w->mail)
 		w->c.mail_pan++;
 	if (w->loc_has_pan || w->loc_has_card || w->loc_unionpay || w->loc_keys || w->loc_secrets) {
@@ -407,6 +414,7 @@ void pan_worker_done(struct pan_worker *w)
 		dst[i] += src[i];
 	pthread_mutex_unlock(&r->lock);
 	pan_stream_free(w->s);
+	pan_hashes_free(w);
 	free(w->head);
 }
 
@@ -692,6 +700,9 @@ static void write_facts(struct pan_run *r)
 	facts_add_int(out, "pan.symmetric_keys", (int64_t)c->symmetric);
 	facts_add_int(out, "pan.hardcoded_secrets", (int64_t)c->secrets);
 	facts_add_int(out, "pan.mail_files_with_pan", (int64_t)c->mail_pan);
+	facts_add_int(out, "pan.unkeyed_pan_hashes", (int64_t)c->unkeyed_hashes);
+	facts_add_int(out, "pan.truncations_with_hashes", (int64_t)c->trunc_hash_locs);
+	facts_add_int(out, "pan.truncations_unchecked", (int64_t)c->trunc_unchecked);
 	paths_fact(out, "pan.files_with_unionpay", &r->with_unionpay);
 	paths_fact(out, "pan.files_with_keys", &r->with_keys);
 	paths_fact(out, "pan.files_with_secrets", &r->with_secrets);

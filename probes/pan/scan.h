@@ -136,6 +136,13 @@ enum pan_secret_kind {
 	PAN_SECRET_API_KEY,       /* an api key assigned a literal */
 	PAN_SECRET_ACCESS_KEY_ID, /* AKIA... / ASIA... */
 	PAN_SECRET_JDBC,          /* a JDBC URL with a password in it */
+	/*
+	 * Not a secret: 40 or 64 hex digits standing alone, the shape of a
+	 * SHA-1 or SHA-256 digest, decoded into digest (kept in memory by the
+	 * caller, never written): the pan probe matches them against the
+	 * truncated card numbers of the same file (UPD-07).
+	 */
+	PAN_SECRET_HEX_DIGEST,
 };
 
 struct pan_secret {
@@ -146,6 +153,8 @@ struct pan_secret {
 	unsigned bits;      /* key size, 0 when unknown */
 	char name[48];      /* the name a value is assigned to ("db_password") */
 	unsigned value_len; /* bytes of the value, never the value */
+	uint8_t digest[32]; /* PAN_SECRET_HEX_DIGEST only */
+	unsigned digest_len; /* 20 or 32 */
 };
 
 typedef void (*pan_secret_fn)(void *ctx, const struct pan_secret *s);

@@ -21,6 +21,8 @@
 #define SCAN_BEFORE 512
 #define SCAN_MARGIN 1024
 
+#define SCAN_DIGESTS_MAX 64 /* hex digests kept per buffer scanned; more are dropped */
+
 /* What persists from one buffer of a stream to the next. */
 struct evp_mac_ctx_st;
 struct scan_state {
@@ -30,6 +32,14 @@ struct scan_state {
 	unsigned ncvv;
 	uint64_t candidates;
 	uint64_t test_ignored;
+	/* 40 and 64 hex digits alone (judge_hex), when the stream wants them */
+	bool want_digests;
+	unsigned ndg;
+	struct {
+		uint64_t off; /* stream offset */
+		uint8_t len;  /* 20 or 32 */
+		uint8_t bytes[32];
+	} dg[SCAN_DIGESTS_MAX];
 };
 
 /* A hit with its place in the scanned buffer. */
@@ -166,6 +176,8 @@ struct secret_state {
  */
 void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
                  struct secret_hits *out);
+/* Sort hits by offset (those found by the card scanner join them). */
+void secret_hits_sort(struct secret_hits *h, size_t from);
 /* The stream ended: a PEM block without its END line is reported. */
 void secret_finish(struct secret_state *st, struct secret_hits *out);
 void secret_state_reset(struct secret_state *st);

@@ -955,6 +955,12 @@ void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end
 		qsort(out->v + first, out->n - first, sizeof(out->v[0]), cmp_secret);
 }
 
+void secret_hits_sort(struct secret_hits *h, size_t from)
+{
+	if (h->n - from > 1)
+		qsort(h->v + from, h->n - from, sizeof(h->v[0]), cmp_secret);
+}
+
 void secret_finish(struct secret_state *st, struct secret_hits *out)
 {
 	if (st->collecting)

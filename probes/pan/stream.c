@@ -169,6 +169,7 @@ static void deliver_both(struct pan_stream *s)
 void pan_stream_secrets(struct pan_stream *s, pan_secret_fn fn)
 {
 	s->sfn = fn;
+	s->st.want_digests = fn != NULL;
 }
 
 struct pan_stream *pan_stream_new(const struct pan_config *cfg, pan_hit_fn fn, void *ctx)
@@ -201,6 +202,7 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 	struct evp_mac_ctx_st *mac = s->st.mac; /* same key: keep it */
 	memset(&s->st, 0, sizeof(s->st));
 	s->st.mac = mac;
+	s->st.want_digests = s->sfn != NULL;
 	s->hits.n = 0;
 	secret_state_reset(&s->sec);
 	s->shits.n = 0;
@@ -222,6 +224,18 @@ static void stream_scan(struct pan_stream *s, bool final)
 		 * either side */
 		size_t end = final ? s->len : next > SECRET_SIDE ? next - SECRET_SIDE : 0;
 		secret_core(&s->sec, s->buf, s->len, end, s->base, &s->shits);
+		if (s->st.ndg) {
+			for (unsigned k = 0; k < s->st.ndg; k++) {
+				struct secret_hit *h = ARRAY_PUSH(s->shits.v, s->shits.n, s->shits.cap);
+				memset(h, 0, sizeof(*h));
+				h->s.kind = PAN_SECRET_HEX_DIGEST;
+				h->s.offset = s->st.dg[k].off;
+				h->s.digest_len = s->st.dg[k].len;
+				memcpy(h->s.digest, s->st.dg[k].bytes, s->st.dg[k].len);
+			}
+			s->st.ndg = 0;
+			secret_hits_sort(&s->shits, 0);
+		}
 		deliver_both(s);
 		if (s->sec.collecting && !s->sec.pem_line_known) {
 			lines_at(&s->ln, s->buf, s->base, s->sec.pem_off, &s->sec.pem_line,
