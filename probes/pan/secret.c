@@ -259,7 +259,10 @@ static struct pan_secret *emit(struct secret_hits *out, enum pan_secret_kind kin
 	return &h->s;
 }
 
-/* A printable copy of b[0, n) for a name: bytes outside ASCII become '?'. */
+/*
+ * A printable copy of b[0, n) for a name: bytes outside ASCII become '?',
+ * and a run of 13 or more digits (it could be a card number) '*'s.
+ */
 static void copy_name(char *dst, size_t cap, const uint8_t *b, size_t n)
 {
 	if (n >= cap)
@@ -267,6 +270,14 @@ static void copy_name(char *dst, size_t cap, const uint8_t *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		dst[i] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '?';
 	dst[n] = '\0';
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && is_digit((uint8_t)dst[j]))
+			j++;
+		if (j - i >= 13)
+			memset(dst + i, '*', j - i);
+		i = j > i ? j : i + 1;
+	}
 }
 
 /* --- names and values --- */
