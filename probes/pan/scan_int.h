@@ -23,6 +23,17 @@
 
 #define SCAN_DIGESTS_MAX 64 /* hex digests kept per buffer scanned; more are dropped */
 
+/*
+ * The anchor classes of the secrets finder (secret.c): a nibble-table pair
+ * that gives each byte the anchors it may start (bits 0-3) and end (bits
+ * 4-7). scan.c computes the anchor masks in the same pass as its own
+ * (AVX2), where the shuffles run beside its compares.
+ */
+struct anchor_tables {
+	uint8_t lo[16], hi[16];
+};
+void anchor_tables_init(struct anchor_tables *t);
+
 /* What persists from one buffer of a stream to the next. */
 struct evp_mac_ctx_st;
 struct scan_state {
@@ -34,6 +45,11 @@ struct scan_state {
 	uint64_t test_ignored;
 	/* 40 and 64 hex digits alone (judge_hex), when the stream wants them */
 	bool want_digests;
+	/* the secrets finder's anchor masks, computed with the card scanner's
+	 * (AVX2 only): am[k] is the block at am_from + 64k, up to am_end */
+	bool want_anchors, am_valid;
+	uint64_t *am;
+	size_t am_cap, am_from, am_end;
 	unsigned ndg;
 	struct {
 		uint64_t off; /* stream offset */
@@ -175,7 +191,7 @@ struct secret_state {
  * side (the caller keeps that much). Hits are appended sorted by offset.
  */
 void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
-                 struct secret_hits *out);
+                 const struct scan_state *sc, struct secret_hits *out);
 /* Sort hits by offset (those found by the card scanner join them). */
 void secret_hits_sort(struct secret_hits *h, size_t from);
 /* The stream ended: a PEM block without its END line is reported. */

@@ -83,11 +83,7 @@
  *   2: k K j J, e E d D    KEy; JDbc: (and "je", "kd", dropped at once)
  *   3: - I, - A            -----BEGIN, -----END; akIA, asIA
  */
-struct teddy {
-	uint8_t lo[16], hi[16];
-};
-
-static void teddy_add(struct teddy *t, int bucket, const char *first, const char *second)
+static void teddy_add(struct anchor_tables *t, int bucket, const char *first, const char *second)
 {
 	for (int role = 0; role < 2; role++) {
 		uint8_t bit = (uint8_t)(1u << (bucket + 4 * role));
@@ -98,7 +94,7 @@ static void teddy_add(struct teddy *t, int bucket, const char *first, const char
 	}
 }
 
-static void teddy_init(struct teddy *t)
+void anchor_tables_init(struct anchor_tables *t)
 {
 	memset(t, 0, sizeof(*t));
 	teddy_add(t, 0, "sSpP", "wW");
@@ -107,7 +103,7 @@ static void teddy_init(struct teddy *t)
 	teddy_add(t, 3, "-I", "-A");
 }
 
-static inline uint8_t teddy_class(const struct teddy *t, uint8_t c)
+static inline uint8_t teddy_class(const struct anchor_tables *t, uint8_t c)
 {
 	return t->lo[c & 15] & t->hi[c >> 4];
 }
@@ -117,7 +113,8 @@ static inline uint8_t teddy_class(const struct teddy *t, uint8_t c)
  * anchor (q[64j+k-1], q[64j+k]); q[-32, 0) must be readable (only q[-1]
  * counts).
  */
-static void anchors_scalar(const struct teddy *t, const uint8_t *q, size_t nb, uint64_t *out)
+static void anchors_scalar(const struct anchor_tables *t, const uint8_t *q, size_t nb,
+                           uint64_t *out)
 {
 	for (size_t j = 0; j < nb; j++, q += 64) {
 		uint64_t m = 0;
@@ -129,8 +126,8 @@ static void anchors_scalar(const struct teddy *t, const uint8_t *q, size_t nb, u
 }
 
 #ifdef HAVE_SIMD_ANCHORS
-__attribute__((target("ssse3"))) static void anchors_ssse3(const struct teddy *t, const uint8_t *q,
-                                                           size_t nb, uint64_t *out)
+__attribute__((target("ssse3"))) static void
+anchors_ssse3(const struct anchor_tables *t, const uint8_t *q, size_t nb, uint64_t *out)
 {
 	const __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)t->lo);
 	const __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)t->hi);
@@ -159,8 +156,8 @@ __attribute__((target("ssse3"))) static void anchors_ssse3(const struct teddy *t
  * AVX2: each byte's class is looked up once and shifted one byte (permute
  * + alignr) to sit under the next byte's.
  */
-__attribute__((target("avx2"))) static void anchors_avx2(const struct teddy *t, const uint8_t *q,
-                                                         size_t nb, uint64_t *out)
+__attribute__((target("avx2"))) static void anchors_avx2(const struct anchor_tables *t,
+                                                         const uint8_t *q, size_t nb, uint64_t *out)
 {
 	const __m256i lo =
 	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo));
@@ -193,7 +190,7 @@ __attribute__((target("avx2"))) static void anchors_avx2(const struct teddy *t, 
 }
 #endif
 
-typedef void (*anchors_fn)(const struct teddy *, const uint8_t *, size_t, uint64_t *);
+typedef void (*anchors_fn)(const struct anchor_tables *, const uint8_t *, size_t, uint64_t *);
 
 /*
  * ASSAY_PAN_SSE2=1 (as in scan.c) takes the SSSE3 code and
@@ -913,34 +910,27 @@ static void on_anchors(struct anchor_ctx *x, size_t blk, uint64_t m)
 	}
 }
 
-void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
-                 struct secret_hits *out)
+/* Anchors of b[from, to) by the finder's own pass, handed to the second stage. */
+static void anchors_own(struct anchor_ctx *ax, anchors_fn fn, const struct anchor_tables *t,
+                        size_t from, size_t to)
 {
-	size_t first = out->n;
-	size_t start = st->done > base ? (size_t)(st->done - base) : 0;
-	if (end > n)
-		end = n;
-	if (start >= end)
-		return;
-	struct teddy t;
-	teddy_init(&t);
-	anchors_fn fn = anchors_pick();
+	const uint8_t *b = ax->b;
+	size_t n = ax->n, end = ax->end;
 	uint8_t tmp[32 + 64]; /* anchors_avx2 reads 32 bytes before its start */
 	uint64_t bm[ANCHOR_BATCH];
-	struct anchor_ctx ax = {
-	    st, b, n, end, base, out, st->ident_end > base ? (size_t)(st->ident_end - base) : 0};
-	for (size_t blk = start; blk < end;) {
+	ax->end = to;
+	for (size_t blk = from; blk < to;) {
 		if (blk >= 32 && blk + 64 <= n) {
 			/* a batch of whole blocks, all before the buffer's end */
-			size_t nb = (n - blk) / 64, left = (end - blk + 63) / 64;
+			size_t nb = (n - blk) / 64, left = (to - blk + 63) / 64;
 			if (nb > left)
 				nb = left;
 			if (nb > ANCHOR_BATCH)
 				nb = ANCHOR_BATCH;
-			fn(&t, b + blk, nb, bm);
+			fn(t, b + blk, nb, bm);
 			for (size_t j = 0; j < nb; j++)
 				if (bm[j])
-					on_anchors(&ax, blk + 64 * j, bm[j]);
+					on_anchors(ax, blk + 64 * j, bm[j]);
 			blk += 64 * nb;
 			continue;
 		}
@@ -951,13 +941,56 @@ void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end
 		if (blk >= 1)
 			tmp[31] = b[blk - 1];
 		uint64_t m;
-		fn(&t, tmp + 32, 1, &m);
+		fn(t, tmp + 32, 1, &m);
 		if (blk == 0)
 			m &= ~(uint64_t)1; /* no byte before the buffer's first */
 		if (m)
-			on_anchors(&ax, blk, m);
+			on_anchors(ax, blk, m);
 		blk += 64;
 	}
+	ax->end = end;
+}
+
+void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
+                 const struct scan_state *sc, struct secret_hits *out)
+{
+	size_t first = out->n;
+	size_t start = st->done > base ? (size_t)(st->done - base) : 0;
+	if (end > n)
+		end = n;
+	if (start >= end)
+		return;
+	struct anchor_tables t;
+	anchor_tables_init(&t);
+	anchors_fn fn = anchors_pick();
+	struct anchor_ctx ax = {
+	    st, b, n, end, base, out, st->ident_end > base ? (size_t)(st->ident_end - base) : 0};
+	/* the card scanner's anchor masks cover [am_from, am_end) of this buffer */
+	size_t lo = start, hi = start;
+	if (sc && sc->am_valid && sc->am_end > start && sc->am_from < end) {
+		lo = sc->am_from > start ? sc->am_from : start;
+		hi = sc->am_end < end ? sc->am_end : end;
+	}
+	if (lo > start)
+		anchors_own(&ax, fn, &t, start, lo);
+	if (hi > lo) {
+		/* blocks of the scanner's alignment, bits outside [lo, hi) dropped */
+		ax.end = hi;
+		size_t k0 = (lo - sc->am_from) / 64;
+		for (size_t k = k0; sc->am_from + 64 * k < hi; k++) {
+			size_t blk = sc->am_from + 64 * k;
+			uint64_t m = sc->am[k];
+			if (blk < lo)
+				m &= ~(uint64_t)0 << (lo - blk);
+			if (blk == 0)
+				m &= ~(uint64_t)1;
+			if (m)
+				on_anchors(&ax, blk, m);
+		}
+		ax.end = end;
+	}
+	if (end > (hi > start ? hi : start))
+		anchors_own(&ax, fn, &t, hi > start ? hi : start, end);
 	st->ident_end = base + ax.skip_to;
 	if (st->collecting)
 		pem_append(st, b, base, base + end, out);

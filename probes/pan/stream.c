@@ -169,7 +169,7 @@ static void deliver_both(struct pan_stream *s)
 void pan_stream_secrets(struct pan_stream *s, pan_secret_fn fn)
 {
 	s->sfn = fn;
-	s->st.want_digests = fn != NULL;
+	s->st.want_digests = s->st.want_anchors = fn != NULL;
 }
 
 struct pan_stream *pan_stream_new(const struct pan_config *cfg, pan_hit_fn fn, void *ctx)
@@ -200,9 +200,13 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 	s->len = s->from = 0;
 	s->base = 0;
 	struct evp_mac_ctx_st *mac = s->st.mac; /* same key: keep it */
+	uint64_t *am = s->st.am;                /* and the anchor masks' room */
+	size_t am_cap = s->st.am_cap;
 	memset(&s->st, 0, sizeof(s->st));
 	s->st.mac = mac;
-	s->st.want_digests = s->sfn != NULL;
+	s->st.am = am;
+	s->st.am_cap = am_cap;
+	s->st.want_digests = s->st.want_anchors = s->sfn != NULL;
 	s->hits.n = 0;
 	secret_state_reset(&s->sec);
 	s->shits.n = 0;
@@ -223,7 +227,7 @@ static void stream_scan(struct pan_stream *s, bool final)
 		 * SCAN_BEFORE bytes before it, so each anchor has that much on
 		 * either side */
 		size_t end = final ? s->len : next > SECRET_SIDE ? next - SECRET_SIDE : 0;
-		secret_core(&s->sec, s->buf, s->len, end, s->base, &s->shits);
+		secret_core(&s->sec, s->buf, s->len, end, s->base, &s->st, &s->shits);
 		if (s->st.ndg) {
 			for (unsigned k = 0; k < s->st.ndg; k++) {
 				struct secret_hit *h = ARRAY_PUSH(s->shits.v, s->shits.n, s->shits.cap);
