@@ -13,6 +13,10 @@
  * operations, and chains handed to judge_chain(). Hex runs of 16 or more
  * go to judge_hex() for PIN blocks.
  *
+ * When the stream looks for keys and secrets too (secret.c), the AVX2 mask
+ * pass also computes that finder's anchor masks (masks_avx2_anchors), kept
+ * in the scan_state for secret_core().
+ *
  * A non-final buffer leaves the chains that start in its last SCAN_MARGIN
  * bytes to the next call and says where that call resumes, so a number
  * across a block boundary is judged once, with all the context it needs.
