@@ -880,7 +880,8 @@ struct anchor_ctx {
 };
 
 /* The anchors m of the block at b[blk]: the second stage. */
-static void on_anchors(struct anchor_ctx *x, size_t blk, uint64_t m)
+static inline __attribute__((always_inline)) void on_anchors(struct anchor_ctx *x, size_t blk,
+                                                             uint64_t m)
 {
 	const uint8_t *b = x->b;
 	if (x->end - blk < 64)
