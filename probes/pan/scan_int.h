@@ -192,6 +192,14 @@ struct secret_state {
  */
 void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
                  const struct scan_state *sc, struct secret_hits *out);
+/* secret.c: a printable copy of a name, long digit runs starred. */
+void secret_copy_name(char *dst, size_t cap, const uint8_t *b, size_t n);
+/* pemkey.c: "-----BEGIN/END ... PRIVATE KEY-----" at b[s]; the bytes of a
+ * block being collected, up to stream offset upto. */
+void secret_pem_check(struct secret_state *st, const uint8_t *b, size_t lo, size_t n, size_t s,
+                      uint64_t base, struct secret_hits *out);
+void secret_pem_append(struct secret_state *st, const uint8_t *b, uint64_t base, uint64_t upto,
+                       struct secret_hits *out);
 /* Sort hits by offset (those found by the card scanner join them). */
 void secret_hits_sort(struct secret_hits *h, size_t from);
 /* The stream ended: a PEM block without its END line is reported. */
