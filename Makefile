@@ -106,8 +106,10 @@ FUZZ_SRC     := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_CFLAGS  := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -I. $(PKG_CFLAGS) \
 	-DASSAY_VERSION='"$(VERSION)"' -DASSAY_DATADIR='"$(PREFIX)/share/assay"' \
-	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -MMD -MP
 FUZZ_LIBOBJ  := $(LIBSRC:%.c=build/fuzz/obj/%.o)
+# header changes rebuild the fuzz objects too (a stale layout is a false crash)
+-include $(wildcard $(FUZZ_LIBOBJ:.o=.d))
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)

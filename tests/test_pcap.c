@@ -676,6 +676,42 @@ Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 	free(dir);
 }
 
+/* Card data by brand and by protocol: mail flows counted apart (UPD-01, UPD-13, PFI-01). */
+Test(pcap_cli, brands_mail_flows_and_classes, .timeout = 30)
+{
+	char *path = gen("mail", "m.pcap", NULL);
+	struct res x = probe("%s", path);
+	cr_assert_eq(fi(&x, "pcap.pan"), 3);
+	cr_expect_eq(fi(&x, "pcap.unionpay"), 2);
+	cr_expect(list_has(&x, "pcap.brands", "unionpay 2") &&
+	          list_has(&x, "pcap.brands", "visa 1"));
+	cr_expect_eq(fi(&x, "pcap.cleartext_pan_flows"), 3);
+	cr_expect_eq(fi(&x, "pcap.mail_pan_flows"), 2);
+	cr_expect(list_has(&x, "pcap.cleartext_pan_protocols", "smtp") &&
+	          list_has(&x, "pcap.cleartext_pan_protocols", "pop3") &&
+	          list_has(&x, "pcap.cleartext_pan_protocols", "http"));
+	cr_expect_eq(fi(&x, "pcap.class_c3"),
+	             fi(&x, "pcap.track_data") + fi(&x, "pcap.cvv") + fi(&x, "pcap.pin_block"));
+	cr_expect_eq(fi(&x, "pcap.class_c3"), 1);
+	cr_expect_eq(fi(&x, "pcap.class_c2"), 3);
+	for (size_t i = 0; i < nfindings(&x); i++) {
+		const char *kind = fstr(finding(&x, i), "kind");
+		const char *msg = fstr(finding(&x, i), "message");
+		cr_expect(strstr(msg, strcmp(kind, "cvv") == 0 ? "JR/T 0171 class C3"
+		                                               : "JR/T 0171 class C2"),
+		          "%s: %s", kind, msg);
+	}
+	res_free(&x);
+	free(path);
+	/* HTTP only: no mail flow */
+	path = gen("http", "h.pcap", NULL);
+	x = probe("%s", path);
+	cr_expect_eq(fi(&x, "pcap.mail_pan_flows"), 0);
+	cr_expect_eq(fi(&x, "pcap.unionpay"), 0);
+	res_free(&x);
+	free(path);
+}
+
 Test(pcap_cli, ignore_test_cards_option, .timeout = 30)
 {
 	char *path = gen("http", "h.pcap", NULL);

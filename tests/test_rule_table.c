@@ -42,6 +42,17 @@ struct row {
 
 static const struct row table[] = {
     /* updss */
+    {"UPD-01", "pan", PAN_CLEAN "; pan.unionpay=2", {"pan.complete=false"}},
+    {"UPD-07", "pan", PAN_CLEAN "; pan.unkeyed_pan_hashes=0",
+     {"pan.unkeyed_pan_hashes=1", "pan.complete=false"}},
+    {"UPD-13", "pcap", PCAP_CLEAN "; pcap.mail_pan_flows=0",
+     {"pcap.mail_pan_flows=2", "pcap.complete=false"}},
+    {"UPD-16", "pan", PAN_CLEAN "; pan.hardcoded_secrets=0; pan.private_keys=0",
+     {"pan.hardcoded_secrets=1", "pan.private_keys=1", "pan.complete=false"}},
+    {"UPD-17", "pan", PAN_CLEAN "; pan.private_keys=0; pan.symmetric_keys=0",
+     {"pan.private_keys=2", "pan.symmetric_keys=1", "pan.complete=false"}},
+    {"UPD-27", "pan", PAN_CLEAN "; pan.files_past_retention=0",
+     {"pan.files_past_retention=4", "pan.complete=false"}},
     {"UPD-02", "pan", PAN_CLEAN,
      {"pan.track_data=1", "pan.cvv=2", "pan.pin_block=1", "pan.complete=false"}},
     {"UPD-03", "pan", PAN_CLEAN, {"pan.track_data=1", "pan.complete=false"}},
@@ -161,6 +172,7 @@ static const struct row table[] = {
     {"PFI-03", "pcap", PCAP_CLEAN,
      {"pcap.cleartext_pan_flows=1", "pcap.track_data=1", "pcap.cvv=1",
       "pcap.cleartext_credentials=1", "pcap.complete=false"}},
+    {"PFI-01", "pan", PAN_CLEAN "; pan.class_c3=0; pan.class_c2=5", {"pan.complete=false"}},
     {"PFI-07", "app", APK "app.android.dangerous_permissions=[]",
      {"app.android.dangerous_permissions=[android.permission.CAMERA]"}},
     {"PFI-04", "pan", PAN_CLEAN,

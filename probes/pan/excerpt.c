@@ -12,6 +12,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct pan_hit *hit_new(struct scan *sc, enum pan_kind kind, size_t s, size_t e)
@@ -64,6 +65,9 @@ void scan_state_free(struct scan_state *st)
 {
 	EVP_MAC_CTX_free(st->mac);
 	st->mac = NULL;
+	free(st->am);
+	st->am = NULL;
+	st->am_cap = 0;
 }
 
 /*

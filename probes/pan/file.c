@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 const char *pan_archive_magic(const uint8_t *p, size_t n)
@@ -32,6 +33,46 @@ const char *pan_archive_magic(const uint8_t *p, size_t n)
 	if (n >= 262 && memcmp(p + 257, "ustar", 5) == 0)
 		return "tar";
 	return NULL;
+}
+
+/*
+ * Mail, for UPD-13 (no card numbers sent by end-user messaging): an mbox
+ * starts with a "From " line; a message (a Maildir file, .eml, an MH
+ * folder's file) starts with RFC 5322 header fields, of which the first
+ * lines hold at least two that every mail agent writes.
+ */
+bool pan_looks_mail(const uint8_t *p, size_t n)
+{
+	static const char *const fields[] = {
+	    "received:", "return-path:", "from:",         "to:",          "subject:",
+	    "date:",     "message-id:",  "mime-version:", "delivered-to:"};
+	if (n >= 5 && memcmp(p, "From ", 5) == 0)
+		return true;
+	if (n > 4096)
+		n = 4096;
+	unsigned seen = 0;
+	size_t i = 0;
+	for (int line = 0; line < 40 && i < n; line++) {
+		size_t e = i;
+		while (e < n && p[e] != '\n')
+			e++;
+		if (e == i || (e == i + 1 && p[i] == '\r'))
+			break; /* the blank line ends the header */
+		if (p[i] != ' ' && p[i] != '\t') {
+			bool known = false;
+			for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]) && !known; k++) {
+				size_t fl = strlen(fields[k]);
+				if (e - i >= fl &&
+				    strncasecmp((const char *)p + i, fields[k], fl) == 0)
+					known = true;
+			}
+			if (!known && !memchr(p + i, ':', e - i))
+				return false; /* not a header field: not a message */
+			seen += known;
+		}
+		i = e + 1;
+	}
+	return seen >= 2;
 }
 
 /* pread() all of n bytes unless the file ends; the count, or -1 with errno. */
@@ -111,6 +152,7 @@ void pan_file(struct pan_worker *w, int fd, const char *display, uint64_t size)
 	}
 	w->c.files++;
 	atomic_fetch_add(&r->progress_files, 1);
+	w->mail = false;
 	if (pan_archive_magic(w->head, (size_t)n)) {
 		w->disk_size = size;
 		w->expanded = 0;
@@ -119,6 +161,7 @@ void pan_file(struct pan_worker *w, int fd, const char *display, uint64_t size)
 		return;
 	}
 	pan_loc_begin(w, display, PAN_ENC_AUTO);
+	w->mail = pan_looks_mail(w->head, (size_t)n);
 	pan_stream_write(w->s, w->head, (size_t)n);
 	atomic_fetch_add(&r->progress_bytes, (uint64_t)n);
 	if (n == PAN_HEAD)

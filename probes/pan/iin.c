@@ -137,6 +137,47 @@ const char *pan_hit_severity(const struct pan_hit *h)
 	return "info";
 }
 
+const char *pan_hit_class(const struct pan_hit *h)
+{
+	switch (h->kind) {
+	case PAN_KIND_TRACK1:
+	case PAN_KIND_TRACK2:
+	case PAN_KIND_CVV:
+	case PAN_KIND_PIN_BLOCK:
+		return "C3";
+	case PAN_KIND_PAN:
+	case PAN_KIND_MASKED_OK:
+	case PAN_KIND_MASKED_WIDE:
+		break;
+	}
+	return "C2";
+}
+
+const char *pan_secret_kind_name(enum pan_secret_kind k)
+{
+	switch (k) {
+	case PAN_SECRET_PRIVATE_KEY:
+		return "private-key";
+	case PAN_SECRET_KEY_ENCRYPTED:
+		return "private-key-encrypted";
+	case PAN_SECRET_KEY_UNPARSED:
+		return "private-key-unparsed";
+	case PAN_SECRET_SYMMETRIC_KEY:
+		return "symmetric-key";
+	case PAN_SECRET_PASSWORD:
+		return "hardcoded-password";
+	case PAN_SECRET_API_KEY:
+		return "hardcoded-api-key";
+	case PAN_SECRET_ACCESS_KEY_ID:
+		return "access-key-id";
+	case PAN_SECRET_JDBC:
+		return "jdbc-password";
+	case PAN_SECRET_HEX_DIGEST:
+		return "hex-digest";
+	}
+	return "?";
+}
+
 const char *pan_kind_name(enum pan_kind k)
 {
 	switch (k) {

@@ -189,6 +189,26 @@ static bool pin_label_before(const uint8_t *b, size_t lo, size_t s)
 	return false;
 }
 
+static unsigned hexval(uint8_t c)
+{
+	return is_digit(c) ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+/* 40 or 64 hex digits alone, the shape of a SHA-1 or SHA-256 digest (UPD-07). */
+static void hex_digest(struct scan *sc, size_t s, size_t e)
+{
+	const uint8_t *b = sc->b;
+	struct scan_state *st = sc->st;
+	if ((s > 0 && is_word(b[s - 1])) || (e < sc->n && is_word(b[e])) ||
+	    st->ndg >= SCAN_DIGESTS_MAX)
+		return;
+	st->dg[st->ndg].off = sc->base + s;
+	st->dg[st->ndg].len = (uint8_t)((e - s) / 2);
+	for (size_t i = 0; i < (e - s) / 2; i++)
+		st->dg[st->ndg].bytes[i] = (uint8_t)(hexval(b[s + 2 * i]) << 4 | hexval(b[s + 2 * i + 1]));
+	st->ndg++;
+}
+
 void judge_hex(struct scan *sc, size_t lo, size_t hi, size_t slo, size_t shi)
 {
 	const uint8_t *b = sc->b;
@@ -207,6 +227,8 @@ void judge_hex(struct scan *sc, size_t lo, size_t hi, size_t slo, size_t shi)
 		if (s >= shi)
 			continue; /* for a later pass (or the next buffer) to judge */
 		sc->hex_done = e;
+		if (sc->st->want_digests && s >= slo && (e - s == 40 || e - s == 64))
+			hex_digest(sc, s, e);
 		if (s < slo || e - s != 16)
 			continue;
 		if ((s > 0 && is_word(b[s - 1])) || (e < sc->n && (is_word(b[e]))))

@@ -14,3 +14,7 @@ $(BUILD)/tests/hostile/test_hostile: $(BUILD)/pan-gen
 
 # bench/pan.sh generates its input with pan-gen
 bench: $(BUILD)/pan-gen
+
+# tests/test_pan_secrets.c makes its keys with openssl and ssh-keygen
+# (fixtures/pan/keys.sh) and its captures with pcap-gen
+$(BUILD)/tests/test_pan_secrets: $(BUILD)/pcap-gen

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PAN_DEFAULT_TIMEOUT_S 120.0
@@ -165,6 +166,125 @@ static char *message_of(const struct pan_hit *h)
 	return xstrdup("card data");
 }
 
+static void paths_add(struct pan_paths *p, const char *loc)
+{
+	if (p->n < PAN_LIST_MAX)
+		*ARRAY_PUSH(p->v, p->n, p->cap) = xstrdup(loc);
+}
+
+static void paths_free(struct pan_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+}
+
+static int cmp_str(const void *a, const void *b);
+
+static void paths_fact(struct facts *out, const char *key, struct pan_paths *p)
+{
+	if (p->n > 1)
+		qsort(p->v, p->n, sizeof(char *), cmp_str);
+	facts_add_list(out, key, (const char *const *)p->v, p->n);
+}
+
+void pan_found_add(struct pan_run *r, const char *kind, const char *severity, char *message,
+                   const char *excerpt, const char *loc, int64_t line, int64_t column,
+                   int64_t offset)
+{
+	if (r->nfound >= PAN_FINDINGS_MAX) {
+		r->dropped++;
+		free(message);
+		return;
+	}
+	struct pan_found *x = ARRAY_PUSH(r->found, r->nfound, r->capfound);
+	memset(x, 0, sizeof(*x));
+	finding_loc_init(&x->f.loc);
+	x->f.kind = xstrdup(kind);
+	x->f.severity = xstrdup(severity);
+	x->f.message = message;
+	x->f.excerpt = excerpt ? xstrdup(excerpt) : NULL;
+	x->f.loc.file = xstrdup(loc);
+	x->f.loc.line = line;
+	x->f.loc.column = column;
+	x->f.loc.offset = offset;
+}
+
+/*
+ * Keys and secrets: what kind, the key type and size or the name and the
+ * value's length; never the key or the value (the scanner has neither).
+ */
+static char *secret_message(const struct pan_secret *s)
+{
+	char bits[32] = "";
+	if (s->bits)
+		snprintf(bits, sizeof(bits), ", %u bits", s->bits);
+	switch (s->kind) {
+	case PAN_SECRET_PRIVATE_KEY:
+		return xasprintf("unencrypted private key: %s%s", s->what, bits);
+	case PAN_SECRET_KEY_ENCRYPTED:
+		return xasprintf("encrypted private key: %s%s", s->what, bits);
+	case PAN_SECRET_KEY_UNPARSED:
+		return xasprintf("PEM block (%s) does not parse as a private key", s->what);
+	case PAN_SECRET_SYMMETRIC_KEY:
+		return xasprintf("clear symmetric key assigned to '%s': %u hex digits, %s", s->name,
+		                 s->value_len, s->what);
+	case PAN_SECRET_PASSWORD:
+		return xasprintf("hard-coded password or secret assigned to '%s' (%u characters)",
+		                 s->name, s->value_len);
+	case PAN_SECRET_API_KEY:
+		return xasprintf("hard-coded api key assigned to '%s' (%u characters)", s->name,
+		                 s->value_len);
+	case PAN_SECRET_ACCESS_KEY_ID:
+		return xasprintf("AWS access key id %s... (%u characters)", s->what, s->value_len);
+	case PAN_SECRET_JDBC:
+		return xasprintf("JDBC URL with a password in it (%u characters)", s->value_len);
+	case PAN_SECRET_HEX_DIGEST:
+		break;
+	}
+	return xstrdup("secret");
+}
+
+static void on_secret(void *ctx, const struct pan_secret *s)
+{
+	struct pan_worker *w = ctx;
+	struct pan_run *r = w->run;
+	const char *sev = "high";
+	switch (s->kind) {
+	case PAN_SECRET_HEX_DIGEST:
+		pan_hashes_digest(w, s); /* not a finding: matched at the end (UPD-07) */
+		return;
+	case PAN_SECRET_PRIVATE_KEY:
+		w->c.keys++;
+		w->loc_keys = true;
+		break;
+	case PAN_SECRET_SYMMETRIC_KEY:
+		w->c.symmetric++;
+		w->loc_keys = true;
+		break;
+	case PAN_SECRET_KEY_ENCRYPTED:
+		w->c.keys_encrypted++;
+		sev = "info";
+		break;
+	case PAN_SECRET_KEY_UNPARSED:
+		w->c.keys_unparsed++;
+		sev = "low";
+		break;
+	case PAN_SECRET_PASSWORD:
+	case PAN_SECRET_API_KEY:
+	case PAN_SECRET_ACCESS_KEY_ID:
+	case PAN_SECRET_JDBC:
+		w->c.secrets++;
+		w->loc_secrets = true;
+		break;
+	}
+	char *msg = secret_message(s);
+	pthread_mutex_lock(&r->lock);
+	pan_found_add(r, pan_secret_kind_name(s->kind), sev, msg, NULL, w->loc, (int64_t)s->line,
+	          s->column ? (int64_t)s->column : -1, (int64_t)s->offset);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void on_hit(void *ctx, const struct pan_hit *h)
 {
 	struct pan_worker *w = ctx;
@@ -188,6 +308,8 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		break;
 	case PAN_KIND_MASKED_OK:
 		w->c.masked_ok++;
+		w->loc_has_card = true;
+		pan_hashes_trunc(w, h);
 		return;
 	case PAN_KIND_MASKED_WIDE:
 		w->c.masked_wide++;
@@ -196,31 +318,26 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	bool exposed = full && h->conf != PAN_CONF_LOW;
 	if (exposed) {
 		w->c.exposed++;
-		if (h->brand == PAN_BRAND_UNIONPAY)
+		if (h->brand == PAN_BRAND_UNIONPAY) {
 			w->c.unionpay++;
+			w->loc_unionpay = true;
+		}
 	}
 	if (exposed || h->kind == PAN_KIND_CVV || h->kind == PAN_KIND_PIN_BLOCK)
 		w->loc_has_pan = true;
+	if (exposed || h->kind != PAN_KIND_PAN)
+		w->loc_has_card = true;
 	atomic_fetch_add(&r->progress_hits, 1);
 
+	/* JR/T 0171-2020 chapter 4: the class of what was found (PFI-01) */
+	char *base = message_of(h);
+	char *msg = xasprintf("%s; JR/T 0171 class %s", base, pan_hit_class(h));
+	free(base);
 	pthread_mutex_lock(&r->lock);
 	if (h->has_digest && exposed)
 		digest_add(r, h->digest);
-	if (r->nfound < PAN_FINDINGS_MAX) {
-		struct pan_found *x = ARRAY_PUSH(r->found, r->nfound, r->capfound);
-		memset(x, 0, sizeof(*x));
-		finding_loc_init(&x->f.loc);
-		x->f.kind = xstrdup(pan_kind_name(h->kind));
-		x->f.severity = xstrdup(pan_hit_severity(h));
-		x->f.message = message_of(h);
-		x->f.excerpt = xstrdup(h->excerpt);
-		x->f.loc.file = xstrdup(w->loc);
-		x->f.loc.line = (int64_t)h->line;
-		x->f.loc.column = h->column ? (int64_t)h->column : -1;
-		x->f.loc.offset = (int64_t)h->offset;
-	} else {
-		r->dropped++;
-	}
+	pan_found_add(r, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt, w->loc,
+	          (int64_t)h->line, h->column ? (int64_t)h->column : -1, (int64_t)h->offset);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -228,8 +345,26 @@ void pan_loc_begin(struct pan_worker *w, const char *loc, enum pan_encoding enc)
 {
 	pan_stream_reset(w->s, enc);
 	w->loc = loc;
-	w->loc_has_pan = false;
+	w->loc_has_pan = w->loc_has_card = false;
+	w->loc_unionpay = w->loc_keys = w->loc_secrets = false;
 	w->holes = 0;
+}
+
+/* A location with card data: its age against the retention period (UPD-27). */
+static void loc_age(struct pan_worker *w)
+{
+	struct pan_run *r = w->run;
+	int64_t days = r->now > w->mtime ? (r->now - w->mtime) / 86400 : 0;
+	if (r->oldest_days < 0 || days > r->oldest_days)
+		r->oldest_days = days;
+	if (r->retention_days < 0 || days <= r->retention_days)
+		return;
+	w->c.past_retention++;
+	pan_found_add(r, "past-retention", "medium",
+	          xasprintf("card data in a file last modified %lld days ago, past the %lld-day "
+	                    "retention period",
+	                    (long long)days, (long long)r->retention_days),
+	          NULL, w->loc, -1, -1, 0);
 }
 
 void pan_loc_end(struct pan_worker *w)
@@ -239,11 +374,23 @@ void pan_loc_end(struct pan_worker *w)
 	pan_stream_stats(w->s, &st);
 	w->c.bytes += st.bytes - w->holes;
 	w->c.test_ignored += st.test_ignored;
-	if (w->loc_has_pan) {
+	pan_hashes_check(w); /* before the lock: it takes it for each finding */
+	pan_hashes_reset(w);
+	if (w->loc_has_pan && w->mail)
+		w->c.mail_pan++;
+	if (w->loc_has_pan || w->loc_has_card || w->loc_unionpay || w->loc_keys || w->loc_secrets) {
 		struct pan_run *r = w->run;
 		pthread_mutex_lock(&r->lock);
-		if (r->nwith < PAN_LIST_MAX)
+		if (w->loc_has_pan && r->nwith < PAN_LIST_MAX)
 			*ARRAY_PUSH(r->with_pan, r->nwith, r->capwith) = xstrdup(w->loc);
+		if (w->loc_unionpay)
+			paths_add(&r->with_unionpay, w->loc);
+		if (w->loc_keys)
+			paths_add(&r->with_keys, w->loc);
+		if (w->loc_secrets)
+			paths_add(&r->with_secrets, w->loc);
+		if (w->loc_has_card)
+			loc_age(w);
 		pthread_mutex_unlock(&r->lock);
 	}
 	w->loc = NULL;
@@ -254,6 +401,7 @@ void pan_worker_init(struct pan_worker *w, struct pan_run *r)
 	memset(w, 0, sizeof(*w));
 	w->run = r;
 	w->s = pan_stream_new(&r->cfg, on_hit, w);
+	pan_stream_secrets(w->s, on_secret);
 	w->head = xmalloc(PAN_HEAD);
 }
 
@@ -266,6 +414,7 @@ void pan_worker_done(struct pan_worker *w)
 		dst[i] += src[i];
 	pthread_mutex_unlock(&r->lock);
 	pan_stream_free(w->s);
+	pan_hashes_free(w);
 	free(w->head);
 }
 
@@ -341,6 +490,7 @@ static void scan_path(struct pan_worker *w, const struct job *j)
 	} else if (!S_ISREG(st.st_mode)) {
 		pan_skip(r, "%s: no longer a regular file, not read", j->path);
 	} else {
+		w->mtime = (int64_t)st.st_mtime;
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 		pan_file(w, fd, j->path, (uint64_t)st.st_size);
@@ -485,6 +635,16 @@ static int read_options(struct pan_run *r, const struct target *t)
 	if ((v = target_option(t, "files.ignore-test-cards")) &&
 	    parse_bool(&r->cfg.ignore_test_cards, v) < 0)
 		return err_set("files.ignore-test-cards: '%s' is not true or false", v);
+	if ((v = target_option(t, "files.retention-days"))) {
+		char *end;
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (errno || *end || end == v || n < 0 || n > 36500)
+			return err_set("files.retention-days: '%s' is not a number of days from 0 "
+			               "to 36500",
+			               v);
+		r->retention_days = n;
+	}
 	for (size_t i = 0; i < t->noptions; i++)
 		if (strcmp(t->options[i].name, "files.exclude") == 0 && t->options[i].value &&
 		    *t->options[i].value)
@@ -532,6 +692,26 @@ static void write_facts(struct pan_run *r)
 	facts_add_int(out, "pan.errors", (int64_t)c->errors);
 	facts_add_int(out, "pan.skipped", (int64_t)c->skipped);
 	facts_add_int(out, "pan.findings_dropped", (int64_t)r->dropped);
+	facts_add_int(out, "pan.class_c3", (int64_t)(c->track + c->cvv + c->pin));
+	facts_add_int(out, "pan.class_c2", (int64_t)(c->exposed + c->masked_wide));
+	facts_add_int(out, "pan.private_keys", (int64_t)c->keys);
+	facts_add_int(out, "pan.private_keys_encrypted", (int64_t)c->keys_encrypted);
+	facts_add_int(out, "pan.private_keys_unparsed", (int64_t)c->keys_unparsed);
+	facts_add_int(out, "pan.symmetric_keys", (int64_t)c->symmetric);
+	facts_add_int(out, "pan.hardcoded_secrets", (int64_t)c->secrets);
+	facts_add_int(out, "pan.mail_files_with_pan", (int64_t)c->mail_pan);
+	facts_add_int(out, "pan.unkeyed_pan_hashes", (int64_t)c->unkeyed_hashes);
+	facts_add_int(out, "pan.truncations_with_hashes", (int64_t)c->trunc_hash_locs);
+	facts_add_int(out, "pan.truncations_unchecked", (int64_t)c->trunc_unchecked);
+	paths_fact(out, "pan.files_with_unionpay", &r->with_unionpay);
+	paths_fact(out, "pan.files_with_keys", &r->with_keys);
+	paths_fact(out, "pan.files_with_secrets", &r->with_secrets);
+	if (r->oldest_days >= 0)
+		facts_add_int(out, "pan.card_data_oldest_days", r->oldest_days);
+	if (r->retention_days >= 0) {
+		facts_add_int(out, "pan.retention_days", r->retention_days);
+		facts_add_int(out, "pan.files_past_retention", (int64_t)c->past_retention);
+	}
 	if (r->nwith > 1)
 		qsort(r->with_pan, r->nwith, sizeof(char *), cmp_str);
 	facts_add_list(out, "pan.files_with_pan", (const char *const *)r->with_pan, r->nwith);
@@ -555,6 +735,9 @@ static void run_free(struct pan_run *r)
 	for (size_t i = 0; i < r->nwith; i++)
 		free(r->with_pan[i]);
 	free(r->with_pan);
+	paths_free(&r->with_unionpay);
+	paths_free(&r->with_keys);
+	paths_free(&r->with_secrets);
 	for (size_t i = 0; i < r->nskips; i++)
 		free(r->skips[i]);
 	free(r->skips);
@@ -573,6 +756,9 @@ static int pan_run(const struct target *t, const struct probe_opts *o, struct fa
 	memset(&r, 0, sizeof(r));
 	pthread_mutex_init(&r.lock, NULL);
 	r.out = out;
+	r.retention_days = -1;
+	r.oldest_days = -1;
+	r.now = (int64_t)time(NULL);
 	r.budget_s =
 	    o && isfinite(o->timeout_s) && o->timeout_s > 0 ? o->timeout_s : PAN_DEFAULT_TIMEOUT_S;
 	/* stop a little before the deadline: the facts must still be written */
@@ -673,6 +859,7 @@ static const struct probe_option pan_options[] = {
     {"max-file-size", "skip files larger than this (bytes, or 64k, 100M, 2G)"},
     {"threads", "files scanned at once (default: CPUs, at most 8)"},
     {"ignore-test-cards", "true: do not report the published test card numbers"},
+    {"retention-days", "card data in files older than this many days is reported (UPD-27)"},
     {NULL, NULL},
 };
 

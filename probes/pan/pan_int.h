@@ -33,7 +33,40 @@ struct pan_worker;
 /* Counters of a run (all uint64_t: pan_worker_done adds them as an array). */
 struct pan_counts {
 	uint64_t files, bytes, exposed, track, cvv, pin, masked_ok, masked_wide, unionpay, low,
-	    errors, skipped, archives, test_ignored;
+	    errors, skipped, archives, test_ignored, keys, keys_encrypted, keys_unparsed, symmetric,
+	    secrets, mail_pan, past_retention, unkeyed_hashes, trunc_hash_locs, trunc_unchecked;
+};
+
+/* hashes.c: truncations and hex digests of one location (UPD-07). */
+#define PAN_TRUNC_LOC   4    /* distinct truncations checked per location */
+#define PAN_DIGESTS_LOC 1024 /* hex digests kept per location */
+#define PAN_TRUNC_RUN   64   /* truncations checked per run */
+
+struct pan_trunc {
+	char lead[6], trail[4];
+	unsigned len;
+	uint64_t line;
+	char masked[PAN_MASKED_MAX];
+};
+
+struct pan_digest {
+	uint8_t len; /* 20 or 32 */
+	uint8_t b[32];
+	uint64_t line;
+};
+
+struct pan_loc_hashes {
+	struct pan_trunc t[PAN_TRUNC_LOC];
+	unsigned nt;
+	struct pan_digest *d; /* PAN_DIGESTS_LOC, allocated when needed */
+	size_t nd;
+	uint64_t unchecked;
+};
+
+/* A sorted list of locations for a fact (at most PAN_LIST_MAX). */
+struct pan_paths {
+	char **v;
+	size_t n, cap;
 };
 
 struct pan_found {
@@ -63,7 +96,13 @@ struct pan_run {
 	uint64_t dropped;
 	char **with_pan; /* paths with card data, sorted at the end */
 	size_t nwith, capwith;
-	uint64_t *digests; /* distinct card numbers (first 8 bytes of the HMAC) */
+	struct pan_paths with_unionpay, with_keys, with_secrets;
+	/* retention (files.retention-days): file ages are taken against now */
+	int64_t now;
+	int64_t retention_days; /* -1: not set */
+	int64_t oldest_days;    /* of files with card data, -1: none */
+	_Atomic uint64_t trunc_checked; /* truncations checked against digests (hashes.c) */
+	uint64_t *digests;      /* distinct card numbers (first 8 bytes of the HMAC) */
 	size_t ndig, capdig;
 	char **skips;
 	size_t nskips, capskips;
@@ -79,6 +118,11 @@ struct pan_worker {
 	uint8_t *head;   /* PAN_HEAD bytes */
 	const char *loc; /* the location findings get: "a.log" or "a.zip!x/y.txt" */
 	bool loc_has_pan;
+	bool loc_has_card; /* card data of any kind, masked numbers included (retention) */
+	bool loc_unionpay, loc_keys, loc_secrets;
+	bool mail;     /* the top-level file is a mail message or mailbox */
+	struct pan_loc_hashes hashes;
+	int64_t mtime; /* of the top-level file */
 	struct pan_counts c;
 	uint64_t expanded; /* bytes out of archives for the current top-level file */
 	uint64_t disk_size;
@@ -97,6 +141,19 @@ void pan_worker_done(struct pan_worker *w);
 void pan_loc_begin(struct pan_worker *w, const char *loc, enum pan_encoding enc);
 void pan_loc_end(struct pan_worker *w);
 
+/* pan.c: a finding of the run (any kind), under r->lock; message is taken. */
+void pan_found_add(struct pan_run *r, const char *kind, const char *severity, char *message,
+                   const char *excerpt, const char *loc, int64_t line, int64_t column,
+                   int64_t offset);
+
+/* hashes.c: collect a location's 6+4 truncations and hex digests, then
+ * match them (at the location's end), then forget them. */
+void pan_hashes_trunc(struct pan_worker *w, const struct pan_hit *h);
+void pan_hashes_digest(struct pan_worker *w, const struct pan_secret *s);
+void pan_hashes_check(struct pan_worker *w);
+void pan_hashes_reset(struct pan_worker *w);
+void pan_hashes_free(struct pan_worker *w);
+
 /* walk.c: whether files.exclude matches a path's last component (after '/'
  * or an archive's '!') or the whole path. */
 bool pan_excluded(const struct pan_run *r, const char *path);
@@ -104,6 +161,9 @@ bool pan_excluded(const struct pan_run *r, const char *path);
 int pan_walk_inputs(struct pan_run *r, const char *const *inputs, size_t n,
                     void (*queue)(struct pan_run *r, char *path, uint64_t size));
 
+/* file.c: whether the first bytes are a mail message (RFC 5322 header
+ * fields) or an mbox ("From " line). */
+bool pan_looks_mail(const uint8_t *p, size_t n);
 /* file.c: one regular file (already open); display is its path. */
 void pan_file(struct pan_worker *w, int fd, const char *display, uint64_t size);
 /* Which archive or compressed format the first bytes show; NULL for none. */

@@ -13,6 +13,10 @@
  * operations, and chains handed to judge_chain(). Hex runs of 16 or more
  * go to judge_hex() for PIN blocks.
  *
+ * When the stream looks for keys and secrets too (secret.c), the AVX2 mask
+ * pass also computes that finder's anchor masks (masks_avx2_anchors), kept
+ * in the scan_state for secret_core().
+ *
  * A non-final buffer leaves the chains that start in its last SCAN_MARGIN
  * bytes to the next call and says where that call resumes, so a number
  * across a block boundary is judged once, with all the context it needs.
@@ -121,6 +125,73 @@ __attribute__((target("avx2"))) static void masks_avx2(const uint8_t *b, size_t 
 		cm[k] = r[0][0] | r[0][1] << 32;
 		hm[k] = r[1][0] | r[1][1] << 32;
 		sm[k] = r[2][0] | r[2][1] << 32;
+	}
+}
+#endif
+
+#ifdef HAVE_AVX2_PATH
+/*
+ * masks_avx2 with the secrets finder's anchor masks (secret.c) in the same
+ * pass: its two PSHUFB lookups, permute and alignr per 32 bytes issue on
+ * the shuffle port while the compares above keep the others busy, so the
+ * anchors cost little beside the card scan. am[k]: bit i is the anchor
+ * (byte p+64k+i-1, byte p+64k+i).
+ */
+__attribute__((target("avx2"))) static void
+masks_avx2_anchors(const uint8_t *b, size_t p, size_t n, uint64_t *cm, uint64_t *hm, uint64_t *sm,
+                   size_t nb, const struct anchor_tables *t, uint64_t *am)
+{
+	const __m256i c0 = _mm256_set1_epi8('0'), c9 = _mm256_set1_epi8(9);
+	const __m256i ca = _mm256_set1_epi8('a'), c5 = _mm256_set1_epi8(5);
+	const __m256i c20 = _mm256_set1_epi8(0x20), cx = _mm256_set1_epi8('x');
+	const __m256i cs = _mm256_set1_epi8('*'), ch = _mm256_set1_epi8('#');
+	const __m256i csp = _mm256_set1_epi8(' '), cd = _mm256_set1_epi8('-');
+	const __m256i tlo =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->lo));
+	const __m256i thi =
+	    _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)t->hi));
+	const __m256i nib = _mm256_set1_epi8(15), zero = _mm256_setzero_si256();
+	/* the class of the byte before p, in the last lane position */
+	uint8_t pb = p > 0 ? b[p - 1] : 0;
+	uint8_t pc = (uint8_t)(t->lo[pb & 15] & t->hi[pb >> 4]);
+	__m256i last = _mm256_insert_epi8(zero, (char)pc, 31);
+	uint8_t tail[64];
+	for (size_t k = 0; k < nb; k++, p += 64) {
+		const uint8_t *q = b + p;
+		if (p + 64 > n) {
+			masks_tail(b, p, n, tail);
+			q = tail;
+		}
+		uint64_t r[4][2];
+		for (int i = 0; i < 2; i++) {
+			__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * i));
+			__m256i d = _mm256_sub_epi8(v, c0);
+			__m256i isd = _mm256_cmpeq_epi8(_mm256_min_epu8(d, c9), d);
+			__m256i l = _mm256_or_si256(v, c20);
+			__m256i a = _mm256_sub_epi8(l, ca);
+			__m256i isaf = _mm256_cmpeq_epi8(_mm256_min_epu8(a, c5), a);
+			__m256i ism = _mm256_or_si256(
+			    _mm256_cmpeq_epi8(l, cx),
+			    _mm256_or_si256(_mm256_cmpeq_epi8(v, cs), _mm256_cmpeq_epi8(v, ch)));
+			__m256i iss =
+			    _mm256_or_si256(_mm256_cmpeq_epi8(v, csp), _mm256_cmpeq_epi8(v, cd));
+			__m256i vh = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+			__m256i cls = _mm256_and_si256(_mm256_shuffle_epi8(tlo, _mm256_and_si256(v, nib)),
+			                               _mm256_shuffle_epi8(thi, vh));
+			__m256i prev =
+			    _mm256_alignr_epi8(cls, _mm256_permute2x128_si256(last, cls, 0x21), 15);
+			last = cls;
+			__m256i hit =
+			    _mm256_and_si256(prev, _mm256_and_si256(_mm256_srli_epi16(cls, 4), nib));
+			r[0][i] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(isd, ism));
+			r[1][i] = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(isd, isaf));
+			r[2][i] = (uint32_t)_mm256_movemask_epi8(iss);
+			r[3][i] = (uint32_t)~_mm256_movemask_epi8(_mm256_cmpeq_epi8(hit, zero));
+		}
+		cm[k] = r[0][0] | r[0][1] << 32;
+		hm[k] = r[1][0] | r[1][1] << 32;
+		sm[k] = r[2][0] | r[2][1] << 32;
+		am[k] = r[3][0] | r[3][1] << 32;
 	}
 }
 #endif
@@ -316,6 +387,7 @@ size_t scan_core(const struct pan_config *cfg, struct scan_state *st, const uint
 	    .open = SIZE_MAX,
 	};
 	size_t first = out->n;
+	st->am_valid = false; /* until this call computes them */
 	if (!final && sc.limit <= from)
 		return from;
 	if (from > 0 && from < n && is_class(b[from - 1]) && is_class(b[from]))
@@ -332,12 +404,36 @@ size_t scan_core(const struct pan_config *cfg, struct scan_state *st, const uint
 	bool prev_fed = true; /* the previous block went through the chain machine */
 	masks_fn masks = masks_pick();
 	uint64_t bcm[MASK_BATCH], bhm[MASK_BATCH], bsm[MASK_BATCH];
+	/* the secrets finder's anchors in the same pass, where AVX2 is taken */
+	struct anchor_tables at;
+	bool anchors = false;
+#ifdef HAVE_AVX2_PATH
+	if (st->want_anchors && masks == masks_avx2 && n > from) {
+		size_t need = (n - from + 63) / 64;
+		if (st->am_cap < need) {
+			free(st->am);
+			st->am = xmalloc(need * sizeof(*st->am));
+			st->am_cap = need;
+		}
+		anchor_tables_init(&at);
+		anchors = true;
+		st->am_valid = true;
+		st->am_from = st->am_end = from;
+	}
+#endif
 	size_t bat = 0, nbat = 0;
 	for (blk = from; blk < n && !sc.stop; blk += 64) {
 		if (bat == nbat) {
 			size_t left = (n - blk + 63) / 64;
 			nbat = left < MASK_BATCH ? left : MASK_BATCH;
-			masks(b, blk, n, bcm, bhm, bsm, nbat);
+#ifdef HAVE_AVX2_PATH
+			if (anchors) {
+				masks_avx2_anchors(b, blk, n, bcm, bhm, bsm, nbat, &at,
+				                   st->am + (blk - from) / 64);
+				st->am_end = blk + 64 * nbat < n ? blk + 64 * nbat : n;
+			} else
+#endif
+				masks(b, blk, n, bcm, bhm, bsm, nbat);
 			bat = 0;
 		}
 		uint64_t cm = bcm[bat], hm = bhm[bat], sm = bsm[bat];

@@ -109,6 +109,56 @@ struct pan_config {
 /* Called for every hit, in stream order. */
 typedef void (*pan_hit_fn)(void *ctx, const struct pan_hit *hit);
 
+/*
+ * Keys and secrets (opt-in per stream, pan_stream_secrets(); the pan probe
+ * turns it on, the pcap and http probes do not). Found in the same pass
+ * over the same bytes, with the same lines (secret.c has the patterns):
+ * - PEM private keys: PKCS#1 (RSA, DSA), SEC1 (EC), PKCS#8, OpenSSH, each
+ *   confirmed by parsing (OpenSSL for PEM, the openssh-key-v1 layout for
+ *   OpenSSH); encrypted ones (ENCRYPTED PRIVATE KEY, Proc-Type 4,ENCRYPTED,
+ *   an OpenSSH cipher other than "none") and blocks that do not parse are
+ *   kinds of their own;
+ * - symmetric keys: a name ending in "key" assigned 32, 48 or 64 hex digits
+ *   (double and triple DES, AES-128/192/256);
+ * - hard-coded passwords and secrets: a name with password, passwd, pwd
+ *   or secret (or an api key name) assigned a literal, in ini, YAML, JSON,
+ *   properties, shell and code; AWS-style access key ids; JDBC URLs with a
+ *   password.
+ * Nothing of the key or the value is kept: a hit carries where, what kind,
+ * the key type and size or the name and the value's length.
+ */
+enum pan_secret_kind {
+	PAN_SECRET_PRIVATE_KEY,   /* a clear private key, parsed */
+	PAN_SECRET_KEY_ENCRYPTED, /* an encrypted private key (not a finding by itself) */
+	PAN_SECRET_KEY_UNPARSED,  /* a private-key PEM block that does not parse */
+	PAN_SECRET_SYMMETRIC_KEY, /* a labelled hex key of a DES/AES length */
+	PAN_SECRET_PASSWORD,      /* a password or secret assigned a literal */
+	PAN_SECRET_API_KEY,       /* an api key assigned a literal */
+	PAN_SECRET_ACCESS_KEY_ID, /* AKIA... / ASIA... */
+	PAN_SECRET_JDBC,          /* a JDBC URL with a password in it */
+	/*
+	 * Not a secret: 40 or 64 hex digits standing alone, the shape of a
+	 * SHA-1 or SHA-256 digest, decoded into digest (kept in memory by the
+	 * caller, never written): the pan probe matches them against the
+	 * truncated card numbers of the same file (UPD-07).
+	 */
+	PAN_SECRET_HEX_DIGEST,
+};
+
+struct pan_secret {
+	enum pan_secret_kind kind;
+	uint64_t offset; /* as pan_hit: the first byte (the BEGIN line, the name) */
+	uint64_t line, column;
+	char what[96];      /* "RSA (PKCS#1)", "ssh-ed25519 (OpenSSH)", "AKIA" ... */
+	unsigned bits;      /* key size, 0 when unknown */
+	char name[48];      /* the name a value is assigned to ("db_password") */
+	unsigned value_len; /* bytes of the value, never the value */
+	uint8_t digest[32]; /* PAN_SECRET_HEX_DIGEST only */
+	unsigned digest_len; /* 20 or 32 */
+};
+
+typedef void (*pan_secret_fn)(void *ctx, const struct pan_secret *s);
+
 /* Counters of one stream, for facts and for the bench. */
 struct pan_stream_stats {
 	uint64_t bytes;        /* input bytes consumed (holes included) */
@@ -122,6 +172,9 @@ struct pan_stream;
 /* A stream scanner with its own PAN_BLOCK buffer; never NULL. */
 struct pan_stream *pan_stream_new(const struct pan_config *cfg, pan_hit_fn fn, void *ctx);
 void pan_stream_free(struct pan_stream *s);
+/* Also look for keys and secrets, reported to fn with the stream's ctx
+ * (until the stream is freed; NULL turns it off). */
+void pan_stream_secrets(struct pan_stream *s, pan_secret_fn fn);
 /* Start a new stream (a new file): offsets, lines and encoding reset. */
 void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc);
 
@@ -156,6 +209,13 @@ bool pan_is_test_card(const char *digits, size_t n);
 const char *pan_kind_name(enum pan_kind k);   /* "pan", "track2", "masked-too-wide" ... */
 const char *pan_brand_name(enum pan_brand b); /* "visa", "unionpay" ... */
 const char *pan_conf_name(enum pan_confidence c);
+const char *pan_secret_kind_name(enum pan_secret_kind k); /* "private-key" ... */
+/*
+ * The JR/T 0171-2020 class of what a hit is (chapter 4): "C3" for
+ * authentication data (track data, a CVV, a PIN block), "C2" for account
+ * data (a full or masked card number).
+ */
+const char *pan_hit_class(const struct pan_hit *h);
 /*
  * The severity of a finding for h where card data is at rest or in
  * transit: "critical" (track data, a CVV, a PIN block), "high" (a card

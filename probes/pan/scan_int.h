@@ -21,6 +21,19 @@
 #define SCAN_BEFORE 512
 #define SCAN_MARGIN 1024
 
+#define SCAN_DIGESTS_MAX 64 /* hex digests kept per buffer scanned; more are dropped */
+
+/*
+ * The anchor classes of the secrets finder (secret.c): a nibble-table pair
+ * that gives each byte the anchors it may start (bits 0-3) and end (bits
+ * 4-7). scan.c computes the anchor masks in the same pass as its own
+ * (AVX2), where the shuffles run beside its compares.
+ */
+struct anchor_tables {
+	uint8_t lo[16], hi[16];
+};
+void anchor_tables_init(struct anchor_tables *t);
+
 /* What persists from one buffer of a stream to the next. */
 struct evp_mac_ctx_st;
 struct scan_state {
@@ -30,6 +43,19 @@ struct scan_state {
 	unsigned ncvv;
 	uint64_t candidates;
 	uint64_t test_ignored;
+	/* 40 and 64 hex digits alone (judge_hex), when the stream wants them */
+	bool want_digests;
+	/* the secrets finder's anchor masks, computed with the card scanner's
+	 * (AVX2 only): am[k] is the block at am_from + 64k, up to am_end */
+	bool want_anchors, am_valid;
+	uint64_t *am;
+	size_t am_cap, am_from, am_end;
+	unsigned ndg;
+	struct {
+		uint64_t off; /* stream offset */
+		uint8_t len;  /* 20 or 32 */
+		uint8_t bytes[32];
+	} dg[SCAN_DIGESTS_MAX];
 };
 
 /* A hit with its place in the scanned buffer. */
@@ -48,6 +74,7 @@ struct scan_hits {
 #define NEAR         160 /* CVV labels are looked for this far around card data */
 #define EXCERPT_SIDE 28
 #define TRACK_MAX    120 /* track 1 is at most 79 characters, track 2 40 */
+#define LABEL_CAP    49  /* a PEM label and its NUL */
 
 /* Byte classes of the scanner: '0'-'9'; mask characters; separators. */
 static inline bool is_digit(uint8_t c)
@@ -132,6 +159,53 @@ void mask_pan_hit(char *t, size_t n, const void *arg);    /* arg: size_t digits 
 void mask_track_hit(char *t, size_t n, const void *arg);  /* arg: struct track_mask */
 void mask_masked_hit(char *t, size_t n, const void *arg); /* arg: NULL */
 void mask_all_hit(char *t, size_t n, const void *arg);    /* arg: NULL */
+
+/* secret.c: keys and secrets (scan.h, pan_stream_secrets). */
+#define SECRET_SIDE    256         /* bytes each side of an anchor the second stage may read */
+#define SECRET_PEM_MAX (32u << 10) /* a private-key PEM block, at most */
+
+struct secret_hit {
+	struct pan_secret s;
+	bool line_set; /* line and column known (a PEM block begun in an earlier buffer) */
+};
+
+struct secret_hits {
+	struct secret_hit *v;
+	size_t n, cap;
+};
+
+struct secret_state {
+	uint64_t done;      /* stream offset: anchors before it were looked at */
+	uint64_t ident_end; /* stream offset: end of the last name looked at */
+	/* a private-key PEM block being collected (cleansed when done) */
+	uint8_t *pem;
+	size_t npem;
+	bool collecting, pem_line_known;
+	uint64_t pem_off, coll_pos, pem_line, pem_col;
+	char label[LABEL_CAP];
+};
+
+/*
+ * Anchors in b[done - base, end) of a buffer holding b[0, n) at stream
+ * offset base; the second stage may read up to SECRET_SIDE bytes either
+ * side (the caller keeps that much). Hits are appended sorted by offset.
+ */
+void secret_core(struct secret_state *st, const uint8_t *b, size_t n, size_t end, uint64_t base,
+                 const struct scan_state *sc, struct secret_hits *out);
+/* secret.c: a printable copy of a name, long digit runs starred. */
+void secret_copy_name(char *dst, size_t cap, const uint8_t *b, size_t n);
+/* pemkey.c: "-----BEGIN/END ... PRIVATE KEY-----" at b[s]; the bytes of a
+ * block being collected, up to stream offset upto. */
+void secret_pem_check(struct secret_state *st, const uint8_t *b, size_t lo, size_t n, size_t s,
+                      uint64_t base, struct secret_hits *out);
+void secret_pem_append(struct secret_state *st, const uint8_t *b, uint64_t base, uint64_t upto,
+                       struct secret_hits *out);
+/* Sort hits by offset (those found by the card scanner join them). */
+void secret_hits_sort(struct secret_hits *h, size_t from);
+/* The stream ended: a PEM block without its END line is reported. */
+void secret_finish(struct secret_state *st, struct secret_hits *out);
+void secret_state_reset(struct secret_state *st);
+void secret_state_free(struct secret_state *st);
 
 /* Release what a scan_state holds (it stays usable). */
 void scan_state_free(struct scan_state *st);

@@ -49,6 +49,10 @@ struct pan_stream {
 	uint64_t head; /* bytes before narrow offset 0 (a BOM) */
 	uint64_t bytes;
 	struct lines ln;
+	/* keys and secrets (secret.c), when asked for */
+	pan_secret_fn sfn;
+	struct secret_state sec;
+	struct secret_hits shits;
 };
 
 static size_t count_nl(const uint8_t *p, size_t n)
@@ -128,6 +132,46 @@ static void deliver(struct scan_hits *hits, struct lines *l, const uint8_t *buf,
 	hits->n = 0;
 }
 
+/*
+ * Card-data hits and secret hits of one scan, in offset order (the line
+ * counter only moves forward cheaply). A secret whose line is known (a PEM
+ * block that began in an earlier buffer) goes out as it comes.
+ */
+static void deliver_both(struct pan_stream *s)
+{
+	bool wide = s->enc == PAN_ENC_UTF16LE || s->enc == PAN_ENC_UTF16BE;
+	struct scan_hits *h = &s->hits;
+	struct secret_hits *x = &s->shits;
+	size_t i = 0, j = 0;
+	while (i < h->n || j < x->n) {
+		bool secret = j < x->n && (i == h->n || x->v[j].line_set ||
+		                           x->v[j].s.offset <= s->base + h->v[i].start);
+		if (!secret) {
+			struct scan_hit *y = &h->v[i++];
+			uint64_t o = s->base + y->start;
+			lines_at(&s->ln, s->buf, s->base, o, &y->h.line, &y->h.column);
+			y->h.offset = wide ? s->head + 2 * o : o;
+			y->h.length = wide ? 2 * (uint64_t)(y->end - y->start) : y->end - y->start;
+			s->fn(s->ctx, &y->h);
+			continue;
+		}
+		struct pan_secret *z = &x->v[j++].s;
+		uint64_t o = z->offset;
+		if (!x->v[j - 1].line_set)
+			lines_at(&s->ln, s->buf, s->base, o, &z->line, &z->column);
+		z->offset = wide ? s->head + 2 * o : o;
+		s->sfn(s->ctx, z);
+	}
+	h->n = 0;
+	x->n = 0;
+}
+
+void pan_stream_secrets(struct pan_stream *s, pan_secret_fn fn)
+{
+	s->sfn = fn;
+	s->st.want_digests = s->st.want_anchors = fn != NULL;
+}
+
 struct pan_stream *pan_stream_new(const struct pan_config *cfg, pan_hit_fn fn, void *ctx)
 {
 	struct pan_stream *s = xcalloc(1, sizeof(*s));
@@ -144,8 +188,10 @@ void pan_stream_free(struct pan_stream *s)
 	if (!s)
 		return;
 	scan_state_free(&s->st);
+	secret_state_free(&s->sec);
 	free(s->buf);
 	free(s->hits.v);
+	free(s->shits.v);
 	free(s);
 }
 
@@ -154,9 +200,16 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 	s->len = s->from = 0;
 	s->base = 0;
 	struct evp_mac_ctx_st *mac = s->st.mac; /* same key: keep it */
+	uint64_t *am = s->st.am;                /* and the anchor masks' room */
+	size_t am_cap = s->st.am_cap;
 	memset(&s->st, 0, sizeof(s->st));
 	s->st.mac = mac;
+	s->st.am = am;
+	s->st.am_cap = am_cap;
+	s->st.want_digests = s->st.want_anchors = s->sfn != NULL;
 	s->hits.n = 0;
+	secret_state_reset(&s->sec);
+	s->shits.n = 0;
 	s->enc = enc;
 	s->decided = enc != PAN_ENC_AUTO;
 	s->pend = -1;
@@ -169,7 +222,33 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 static void stream_scan(struct pan_stream *s, bool final)
 {
 	size_t next = scan_core(&s->cfg, &s->st, s->buf, s->len, s->from, final, s->base, &s->hits);
-	deliver(&s->hits, &s->ln, s->buf, s->base, s->enc, s->head, s->fn, s->ctx);
+	if (s->sfn) {
+		/* SECRET_SIDE before the resume point: the next buffer keeps
+		 * SCAN_BEFORE bytes before it, so each anchor has that much on
+		 * either side */
+		size_t end = final ? s->len : next > SECRET_SIDE ? next - SECRET_SIDE : 0;
+		secret_core(&s->sec, s->buf, s->len, end, s->base, &s->st, &s->shits);
+		if (s->st.ndg) {
+			for (unsigned k = 0; k < s->st.ndg; k++) {
+				struct secret_hit *h = ARRAY_PUSH(s->shits.v, s->shits.n, s->shits.cap);
+				memset(h, 0, sizeof(*h));
+				h->s.kind = PAN_SECRET_HEX_DIGEST;
+				h->s.offset = s->st.dg[k].off;
+				h->s.digest_len = s->st.dg[k].len;
+				memcpy(h->s.digest, s->st.dg[k].bytes, s->st.dg[k].len);
+			}
+			s->st.ndg = 0;
+			secret_hits_sort(&s->shits, 0);
+		}
+		deliver_both(s);
+		if (s->sec.collecting && !s->sec.pem_line_known) {
+			lines_at(&s->ln, s->buf, s->base, s->sec.pem_off, &s->sec.pem_line,
+			         &s->sec.pem_col);
+			s->sec.pem_line_known = true;
+		}
+	} else {
+		deliver(&s->hits, &s->ln, s->buf, s->base, s->enc, s->head, s->fn, s->ctx);
+	}
 	if (final) {
 		lines_advance(&s->ln, s->buf, s->base, s->base + s->len);
 		s->base += s->len;
@@ -350,6 +429,10 @@ void pan_stream_finish(struct pan_stream *s)
 {
 	settle(s);
 	stream_scan(s, true);
+	if (s->sfn) {
+		secret_finish(&s->sec, &s->shits);
+		deliver_both(s);
+	}
 }
 
 void pan_stream_stats(const struct pan_stream *s, struct pan_stream_stats *out)

@@ -130,8 +130,13 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		return;
 	}
 	bool exposed = full && h->conf != PAN_CONF_LOW;
-	if (exposed)
+	if (exposed) {
 		r->c.pan++;
+		if ((unsigned)h->brand <= PAN_BRAND_UNIONPAY)
+			r->c.brand[h->brand]++;
+		if (h->brand == PAN_BRAND_UNIONPAY)
+			r->c.unionpay++;
+	}
 	if (!f)
 		return;
 	if (exposed || h->kind == PAN_KIND_CVV || h->kind == PAN_KIND_PIN_BLOCK)
@@ -162,8 +167,11 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		                h->masked, proto);
 		break;
 	}
-	pc_add_finding(r, f, r->cur_dir, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt,
-	               (int64_t)(r->cur_base + h->offset));
+	/* JR/T 0171-2020 chapter 4: the class of what was found (PFI-01) */
+	char *tagged = xasprintf("%s; JR/T 0171 class %s", msg, pan_hit_class(h));
+	free(msg);
+	pc_add_finding(r, f, r->cur_dir, pan_kind_name(h->kind), pan_hit_severity(h), tagged,
+	               h->excerpt, (int64_t)(r->cur_base + h->offset));
 }
 
 static void set_cur(struct pc_run *r, struct pc_flow *f, int dir, uint64_t base, uint16_t suppress)
@@ -679,8 +687,12 @@ void pc_app_dir_end(struct pc_run *r, struct pc_flow *f, int dir)
 
 void pc_app_flow_end(struct pc_run *r, struct pc_flow *f)
 {
-	if (f->has_pan)
+	if (f->has_pan) {
 		r->c.cleartext_pan_flows++;
+		r->pan_protos |= 1u << (f->upgraded ? PC_P_UNKNOWN : f->app);
+		if (f->app == PC_P_SMTP || f->app == PC_P_POP3 || f->app == PC_P_IMAP)
+			r->c.mail_pan_flows++;
+	}
 	if (is_text(f->app) && !f->upgraded)
 		r->protos_seen |= 1u << f->app;
 }

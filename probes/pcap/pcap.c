@@ -425,6 +425,26 @@ static void write_facts(struct pc_run *r, bool complete, bool file_truncated)
 	facts_add_int(out, "pcap.low_confidence", (int64_t)c->low);
 	facts_add_int(out, "pcap.test_cards_ignored", (int64_t)c->test_ignored);
 	facts_add_int(out, "pcap.cleartext_credentials", (int64_t)c->credentials);
+	facts_add_int(out, "pcap.unionpay", (int64_t)c->unionpay);
+	facts_add_int(out, "pcap.mail_pan_flows", (int64_t)c->mail_pan_flows);
+	facts_add_int(out, "pcap.class_c3", (int64_t)(c->track + c->cvv + c->pin));
+	facts_add_int(out, "pcap.class_c2", (int64_t)(c->pan + c->masked_wide));
+	char *brands[PAN_BRAND_UNIONPAY + 1];
+	size_t nb = 0;
+	for (int b = 0; b <= PAN_BRAND_UNIONPAY; b++)
+		if (c->brand[b])
+			brands[nb++] = xasprintf("%s %llu", pan_brand_name((enum pan_brand)b),
+			                         (unsigned long long)c->brand[b]);
+	facts_add_list(out, "pcap.brands", (const char *const *)brands, nb);
+	for (size_t i = 0; i < nb; i++)
+		free(brands[i]);
+	const char *pprotos[PC_P_NPROTO];
+	size_t npp = 0;
+	for (int p = 0; p < PC_P_NPROTO; p++)
+		if (r->pan_protos & (1u << p))
+			pprotos[npp++] =
+			    p == PC_P_UNKNOWN ? "other" : pc_proto_name((enum pc_proto)p);
+	facts_add_list(out, "pcap.cleartext_pan_protocols", pprotos, npp);
 	const char *protos[PC_P_NPROTO];
 	size_t np = 0;
 	for (int p = 0; p < PC_P_NPROTO; p++)

@@ -127,6 +127,8 @@ struct pc_counts {
 	uint64_t cleartext_pan_flows, tls_pan_hits;
 	uint64_t tls_flows, credentials, udp_datagrams;
 	uint64_t findings_dropped, test_ignored;
+	uint64_t unionpay, brand[PAN_BRAND_UNIONPAY + 1]; /* full numbers by brand */
+	uint64_t mail_pan_flows;                          /* SMTP, POP3, IMAP */
 };
 
 struct pc_frag; /* an IP datagram being reassembled (decode.c) */
@@ -172,6 +174,7 @@ struct pc_run {
 	/* results */
 	struct pc_counts c;
 	uint32_t protos_seen; /* bit per enum pc_proto, cleartext flows only */
+	uint32_t pan_protos;  /* bit per enum pc_proto of flows with card data (UNKNOWN: other) */
 	struct finding *found;
 	size_t nfound, capfound;
 };
