@@ -26,7 +26,9 @@
  * level: critical/high -> error, medium -> warning, low/info -> note.
  *
  * GitHub limits 25,000 results per run: past MAX_RESULTS the rest is
- * counted in run.properties.assay_truncated_results, not written.
+ * counted in run.properties.assay_truncated_results, not written; and an
+ * upload to 10 MB gzip-compressed: fit_github() sheds detail until the
+ * log fits.
  * Every string goes through rt_clean() (masked, valid UTF-8).
  */
 #include "reports/report.h"
@@ -35,10 +37,14 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <zlib.h>
 
 #define MAX_RESULTS 25000
 #define MAX_LOCS    20
+/* GitHub refuses an upload over 10 MB gzip-compressed. */
+#define MAX_GZIP (10u * 1000 * 1000)
 
 static json_t *jstr(const char *s)
 {
@@ -451,13 +457,104 @@ static json_t *sarif_build(const struct results *r)
 	return root;
 }
 
+/* The gzip-compressed size of buf (deflate level 6, as gzip(1) does). */
+static size_t gzip_size(const char *buf, size_t n)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return (size_t)-1;
+	unsigned char chunk[1 << 16];
+	size_t total = 0;
+	z.next_in = (unsigned char *)(uintptr_t)buf;
+	int rc;
+	do {
+		/* feed at most 1 GiB per call: avail_in is 32-bit */
+		if (z.avail_in == 0 && n) {
+			size_t take = n < (1u << 30) ? n : (1u << 30);
+			z.avail_in = (uInt)take;
+			n -= take;
+		}
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = deflate(&z, n || z.avail_in ? Z_NO_FLUSH : Z_FINISH);
+		total += sizeof(chunk) - z.avail_out;
+	} while (rc == Z_OK || rc == Z_BUF_ERROR);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? total : (size_t)-1;
+}
+
+static char *dump(json_t *j)
+{
+	return json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+}
+
+/* Results whose level is `level` (or every result when NULL) beyond `keep`, removed. */
+static size_t drop_results(json_t *results, const char *level, size_t keep)
+{
+	size_t dropped = 0;
+	for (size_t i = json_array_size(results); i-- > keep;) {
+		const char *l = json_string_value(json_object_get(json_array_get(results, i), "level"));
+		if (!level || (l && strcmp(l, level) == 0)) {
+			json_array_remove(results, i);
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
+/*
+ * GitHub's 10 MB (gzip) limit, kept by shedding detail in steps until the
+ * log fits: first every result keeps its first location and loses its
+ * facts; then `note` results go, then `warning` ones, then results from
+ * the end, half at a time. run.properties says what was shed.
+ */
+static char *fit_github(json_t *root, char *txt)
+{
+	if (strlen(txt) <= MAX_GZIP || gzip_size(txt, strlen(txt)) <= MAX_GZIP)
+		return txt;
+	json_t *run = json_array_get(json_object_get(root, "runs"), 0);
+	json_t *results = json_object_get(run, "results");
+	json_t *props = json_object_get(run, "properties");
+	size_t i;
+	json_t *res;
+	json_array_foreach(results, i, res)
+	{
+		json_t *locs = json_object_get(res, "locations");
+		while (json_array_size(locs) > 1)
+			json_array_remove(locs, json_array_size(locs) - 1);
+		json_object_del(json_object_get(res, "properties"), "facts");
+	}
+	json_object_set_new(props, "assay_trimmed",
+	                    json_string("each result keeps its first location and no facts, "
+	                                "to stay under GitHub's 10 MB (gzip) upload limit"));
+	size_t dropped = 0;
+	const char *levels[] = {"note", "warning", NULL};
+	for (int step = 0;; step++) {
+		free(txt);
+		txt = dump(root);
+		if (!txt || gzip_size(txt, strlen(txt)) <= MAX_GZIP || json_array_size(results) == 0)
+			break;
+		if (step < 2)
+			dropped += drop_results(results, levels[step], 0);
+		else
+			dropped += drop_results(results, NULL, json_array_size(results) / 2);
+		json_object_set_new(props, "assay_dropped_for_size", json_integer((json_int_t)dropped));
+	}
+	return txt;
+}
+
 static int sarif_render(const struct results *r, const struct render_opts *o, FILE *out)
 {
 	(void)o;
 	json_t *j = sarif_build(r);
-	int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *txt = dump(j);
+	if (txt)
+		txt = fit_github(j, txt);
 	json_decref(j);
-	if (rc != 0 || fputc('\n', out) == EOF)
+	bool ok = txt && fputs(txt, out) != EOF && fputc('\n', out) != EOF;
+	free(txt);
+	if (!ok)
 		return err_set("sarif: cannot write the output");
 	return 0;
 }

@@ -493,6 +493,111 @@ Test(sarif, capped_at_github_result_limit)
 	results_free(&r);
 }
 
+/*
+ * GitHub refuses an upload over 10 MB gzip-compressed. 5,000 failing rows
+ * with 20 located findings each, every message 200 random hex digits,
+ * compress to more than that: the renderer sheds detail (first location
+ * only, no facts, then results) until it fits, and says so.
+ */
+/* nrows failing rows (odd ones high, even ones low), each with nlocs findings
+ * whose messages are msglen random hex digits: incompressible on purpose. */
+static void big_model(struct results *r, size_t nrows, int nlocs, int msglen)
+{
+	results_init(r);
+	r->tool_version = xstrdup("0.1.0");
+	srand(7);
+	r->targets = xcalloc(nrows, sizeof(char *));
+	char *msg = xmalloc((size_t)msglen + 1);
+	for (size_t i = 0; i < nrows; i++) {
+		char target[32];
+		snprintf(target, sizeof(target), "host-%zu", i);
+		r->targets[r->ntargets++] = xstrdup(target);
+		struct probe_run *run = results_add_run(r);
+		run->target = xstrdup(target);
+		run->probe = xstrdup("pan");
+		run->status = xstrdup("ok");
+		for (int k = 0; k < nlocs; k++) {
+			for (int c = 0; c < msglen; c++)
+				msg[c] = "0123456789abcdef"[rand() % 16];
+			msg[msglen] = '\0';
+			struct finding *fd = rm_finding(run, "x", "high", msg, NULL);
+			fd->loc.file = xasprintf("logs/%zu-%d.log", i, k);
+			fd->loc.line = k + 1;
+		}
+		struct verdict_row *w = rm_row(r, "S", i % 2 ? "R-HIGH" : "R-LOW", target,
+		                               VERDICT_FAIL, i % 2 ? SEV_HIGH : SEV_LOW);
+		w->title_en = xstrdup("t");
+		rm_probes(w, "pan");
+	}
+	free(msg);
+}
+
+static json_t *render_big(const struct results *r)
+{
+	char *path = rm_render(r, "sarif", "both");
+	struct tu_run run = tu_sh("gzip -c '%s' | wc -c", path);
+	cr_assert_eq(run.code, 0);
+	long gz = atol(run.out);
+	cr_assert_leq(gz, 10 * 1000 * 1000, "%ld bytes gzip-compressed", gz);
+	tu_run_free(&run);
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e);
+	cr_assert(root, "%s", e.text);
+	unlink(path);
+	free(path);
+	return root;
+}
+
+/*
+ * GitHub refuses an upload over 10 MB gzip-compressed. The renderer sheds
+ * detail until the log fits, and says what it shed: first every result
+ * keeps one location and no facts; if that is not enough, the `note`
+ * results go, then the `warning` ones, then results from the end.
+ */
+Test(sarif, kept_under_github_size_limit, .timeout = 180)
+{
+	/* 5,000 rows x 20 locations x 200 hex digits: one location each fits. */
+	struct results r;
+	big_model(&r, 5000, 20, 200);
+	json_t *root = render_big(&r);
+	json_t *sr = json_array_get(json_object_get(root, "runs"), 0);
+	json_t *props = json_object_get(sr, "properties");
+	cr_assert(json_is_string(json_object_get(props, "assay_trimmed")));
+	json_t *results = json_object_get(sr, "results");
+	cr_assert_eq(json_array_size(results), 5000, "nothing dropped at this size");
+	size_t i;
+	json_t *res;
+	json_array_foreach(results, i, res)
+	{
+		cr_assert_eq(json_array_size(json_object_get(res, "locations")), 1);
+		cr_assert_null(json_object_get(json_object_get(res, "properties"), "facts"));
+	}
+	json_decref(root);
+	results_free(&r);
+
+	/* 20,000 rows x 1 location x 1,200 hex digits: the low (note) results go. */
+	big_model(&r, 20000, 1, 1200);
+	root = render_big(&r);
+	sr = json_array_get(json_object_get(root, "runs"), 0);
+	props = json_object_get(sr, "properties");
+	results = json_object_get(sr, "results");
+	json_int_t dropped = json_integer_value(json_object_get(props, "assay_dropped_for_size"));
+	cr_assert_eq(dropped, 10000, "the 10,000 low results");
+	cr_assert_eq(json_array_size(results), 10000);
+	json_array_foreach(results, i, res)
+	    cr_assert_str_eq(json_string_value(json_object_get(res, "level")), "error");
+	json_decref(root);
+	results_free(&r);
+
+	/* A small log is left as it is. */
+	big_model(&r, 10, 20, 200);
+	root = render_big(&r);
+	props = json_object_get(json_array_get(json_object_get(root, "runs"), 0), "properties");
+	cr_assert_null(json_object_get(props, "assay_trimmed"));
+	json_decref(root);
+	results_free(&r);
+}
+
 Test(sarif, hostile_strings_give_valid_json)
 {
 	struct results r;
