@@ -31,6 +31,22 @@ static inline bool rd_u8(struct span s, uint64_t off, uint8_t *v)
 	return true;
 }
 
+/* ULEB128 at *off (DEX: at most 5 bytes for 32 bits), *off advanced past it. */
+static inline bool rd_uleb32(struct span s, uint64_t *off, uint32_t *v)
+{
+	*v = 0;
+	for (int i = 0; i < 5; i++) {
+		uint8_t b;
+		if (!rd_u8(s, *off, &b))
+			return false;
+		(*off)++;
+		*v |= (uint32_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
 static inline bool rd_u16(struct span s, uint64_t off, bool be, uint16_t *v)
 {
 	if (!span_has(s.n, off, 2))

@@ -448,22 +448,6 @@ static void scan_cards(struct scan *sc, const void *buf, size_t len, const char 
 	pan_scan_buffer(&cfg, buf, len, card_hit, sc);
 }
 
-/* ULEB128 at *off (at most 5 bytes). */
-static bool uleb(struct span s, uint64_t *off, uint32_t *v)
-{
-	*v = 0;
-	for (int i = 0; i < 5; i++) {
-		uint8_t b;
-		if (!rd_u8(s, *off, &b))
-			return false;
-		(*off)++;
-		*v |= (uint32_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return true;
-	}
-	return false;
-}
-
 static void scan_dex(struct scan *sc, struct span d, const char *where)
 {
 	struct app_ctx *x = sc->a->x;
@@ -484,7 +468,7 @@ static void scan_dex(struct scan *sc, struct span d, const char *where)
 		if (!le32(d, ids + 4ull * i, &so))
 			break;
 		p = so;
-		if (!uleb(d, &p, &units) || p >= d.n)
+		if (!rd_uleb32(d, &p, &units) || p >= d.n)
 			continue;
 		/* MUTF-8: at most 3 bytes a UTF-16 unit; strings past 64 KiB are cut */
 		uint64_t max = 3ull * units + 1;

@@ -15,21 +15,6 @@
 /* The longest name or descriptor looked up (longer ones are unreadable, not scanned further). */
 #define DEX_MAX_NAME 4096
 
-static bool uleb32(struct span s, uint64_t *off, uint32_t *v)
-{
-	*v = 0;
-	for (int i = 0; i < 5; i++) {
-		uint8_t b;
-		if (!rd_u8(s, *off, &b))
-			return false;
-		(*off)++;
-		*v |= (uint32_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
-			return true;
-	}
-	return false;
-}
-
 /* One table of the header: n entries of size bytes at off, n at most max. */
 static int table(struct dex_ids *x, struct dex_table *t, uint64_t hoff, uint32_t size, uint32_t max,
                  const char *what)
@@ -155,7 +140,7 @@ bool dex_string(const struct dex_ids *x, uint32_t i, struct dex_str *out)
 	if (i >= x->str.n || !le32(x->d, x->str.off + 4ull * i, &so))
 		return false;
 	uint64_t p = so;
-	if (!uleb32(x->d, &p, &units) || p >= x->d.n)
+	if (!rd_uleb32(x->d, &p, &units) || p >= x->d.n)
 		return false;
 	/* MUTF-8 takes at most 3 bytes a UTF-16 unit: never look further than that */
 	uint64_t max = 3ull * units + 1;
