@@ -115,7 +115,7 @@ struct render_job {
 };
 
 struct render_queue {
-	struct render_job *jobs;
+	struct render_job **jobs; /* in the order they are taken */
 	size_t n, next;
 	pthread_mutex_t lock;
 };
@@ -138,8 +138,8 @@ static void *render_worker(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		if (i == q->n)
 			return NULL;
-		if (q->jobs[i].out)
-			render_one(&q->jobs[i]);
+		if (q->jobs[i]->out)
+			render_one(q->jobs[i]);
 	}
 }
 
@@ -196,10 +196,7 @@ int cmd_render(const struct results *r, const char *formats, const char *dir, co
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(jobs[i].rd->name, "pdf") != 0)
 				order[k++] = &jobs[i];
-		struct render_job *sorted = xcalloc(n ? n : 1, sizeof(*sorted));
-		for (size_t i = 0; i < n; i++)
-			sorted[i] = *order[i];
-		struct render_queue q = {.jobs = sorted, .n = n, .lock = PTHREAD_MUTEX_INITIALIZER};
+		struct render_queue q = {.jobs = order, .n = n, .lock = PTHREAD_MUTEX_INITIALIZER};
 		size_t nt = render_threads(n);
 		pthread_t *tid = xcalloc(nt ? nt : 1, sizeof(*tid));
 		size_t started = 0;
@@ -212,9 +209,6 @@ int cmd_render(const struct results *r, const char *formats, const char *dir, co
 		for (size_t t = 1; t <= started; t++)
 			pthread_join(tid[t], NULL);
 		free(tid);
-		for (size_t i = 0; i < n; i++)
-			*order[i] = sorted[i];
-		free(sorted);
 		free(order);
 		for (size_t i = 0; i < n; i++) {
 			if (jobs[i].rc < 0) {

@@ -29,8 +29,9 @@ static char **strv_dup(char *const *v, size_t n)
 	return out;
 }
 
+/* zone: the target's (r->zones), or NULL: picks severity-internet/-internal. */
 static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
-                                   const struct rule *ru, const char *target)
+                                   const struct rule *ru, const char *target, const char *zone)
 {
 	struct verdict_row *w = results_add_row(r);
 	w->rule = xstrdup(ru->id);
@@ -38,10 +39,6 @@ static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
 	w->target = xstrdup(target);
 	w->manual = ru->manual;
 	w->severity = ru->severity;
-	const char *zone = NULL;
-	for (size_t t = 0; r->zones && t < r->ntargets && !zone; t++)
-		if (r->targets[t] && strcmp(r->targets[t], target) == 0)
-			zone = r->zones[t];
 	if (zone && strcmp(zone, "internet") == 0 && ru->has_severity_internet)
 		w->severity = ru->severity_internet;
 	if (zone && strcmp(zone, "internal") == 0 && ru->has_severity_internal)
@@ -62,7 +59,7 @@ static struct verdict_row *new_row(struct results *r, const struct ruleset *rs,
 
 static void judge_manual(struct results *r, const struct ruleset *rs, const struct rule *ru)
 {
-	struct verdict_row *w = new_row(r, rs, ru, "-");
+	struct verdict_row *w = new_row(r, rs, ru, "-", NULL);
 	const struct attestation *a = NULL;
 	for (size_t i = 0; i < r->nattests; i++)
 		if (strcmp(r->attests[i].rule, ru->id) == 0)
@@ -162,7 +159,7 @@ static const struct probe_run *const *index_find(const struct run_index *ix, con
 }
 
 static void judge_target(struct results *r, const struct ruleset *rs, const struct rule *ru,
-                         const char *target, const struct run_index *ix)
+                         const char *target, const char *zone, const struct run_index *ix)
 {
 	const struct probe_run *runs[16];
 	size_t nruns = 0, nall = 0;
@@ -182,7 +179,7 @@ static void judge_target(struct results *r, const struct ruleset *rs, const stru
 		view = &merged;
 	}
 
-	struct verdict_row *w = new_row(r, rs, ru, target);
+	struct verdict_row *w = new_row(r, rs, ru, target, zone);
 	char *why = NULL, *missing = NULL;
 	/*
 	 * A rule for some targets only (an Android rule on an iOS app): where
@@ -266,11 +263,11 @@ static void judge_auto(struct results *r, const struct ruleset *rs, const struct
 			ran = rule_reads(ru, all[i]->probe);
 		if (!ran)
 			continue;
-		judge_target(r, rs, ru, r->targets[t], ix);
+		judge_target(r, rs, ru, r->targets[t], r->zones ? r->zones[t] : NULL, ix);
 		judged++;
 	}
 	if (judged == 0) {
-		struct verdict_row *w = new_row(r, rs, ru, "-");
+		struct verdict_row *w = new_row(r, rs, ru, "-", NULL);
 		w->verdict = w->evaluated = VERDICT_NA;
 		struct strbuf sb = STRBUF_INIT;
 		sb_adds(&sb, "no target in this plan ran the ");
