@@ -30,19 +30,55 @@ static void rules_usage(FILE *f)
 	        rules_default_dir());
 }
 
+/* Options shared by list, show and lint: --rules-dir, --lang, --probes-dir; the rest positional. */
+struct rules_opts {
+	const char *rules_dir, *lang, *probes_dir;
+	char **pos;
+	int npos;
+};
+
+static int parse_rules_opts(struct rules_opts *o, int argc, char **argv)
+{
+	static const char *const names[] = {"--rules-dir", "--lang", "--probes-dir"};
+	const char **slots[] = {&o->rules_dir, &o->lang, &o->probes_dir};
+	o->pos = xcalloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 1; i < argc; i++) {
+		bool taken = false;
+		for (size_t k = 0; k < 3 && !taken; k++) {
+			size_t n = strlen(names[k]);
+			if (strcmp(argv[i], names[k]) == 0) {
+				if (i + 1 >= argc) {
+					fprintf(stderr, "assay rules: %s needs a value\n", names[k]);
+					return -1;
+				}
+				*slots[k] = argv[++i];
+				taken = true;
+			} else if (strncmp(argv[i], names[k], n) == 0 && argv[i][n] == '=') {
+				*slots[k] = argv[i] + n + 1;
+				taken = true;
+			}
+		}
+		if (taken)
+			continue;
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "assay rules: unknown option '%s'\n", argv[i]);
+			return -1;
+		}
+		o->pos[o->npos++] = argv[i];
+	}
+	return 0;
+}
+
 static int rules_list(int argc, char **argv)
 {
-	const char *extra = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--rules-dir") == 0 && i + 1 < argc) {
-			extra = argv[++i];
-		} else if (str_starts(argv[i], "--rules-dir=")) {
-			extra = argv[i] + strlen("--rules-dir=");
-		} else {
-			rules_usage(stderr);
-			return EXIT_USAGE;
-		}
+	struct rules_opts o = {0};
+	int bad = parse_rules_opts(&o, argc, argv) < 0 || o.npos || o.lang || o.probes_dir;
+	free(o.pos);
+	if (bad) {
+		rules_usage(stderr);
+		return EXIT_USAGE;
 	}
+	const char *extra = o.rules_dir;
 	struct rulebook b = {0};
 	if (cmd_load_rules(&b, extra) < 0) {
 		fprintf(stderr, "assay rules: %s\n", err_msg());
@@ -94,45 +130,6 @@ static int rules_validate(int argc, char **argv)
 	}
 	free(xsd);
 	return code;
-}
-
-/* Options shared by show and lint: --rules-dir, --lang, --probes-dir; the rest positional. */
-struct rules_opts {
-	const char *rules_dir, *lang, *probes_dir;
-	char **pos;
-	int npos;
-};
-
-static int parse_rules_opts(struct rules_opts *o, int argc, char **argv)
-{
-	static const char *const names[] = {"--rules-dir", "--lang", "--probes-dir"};
-	const char **slots[] = {&o->rules_dir, &o->lang, &o->probes_dir};
-	o->pos = xcalloc((size_t)argc + 1, sizeof(char *));
-	for (int i = 1; i < argc; i++) {
-		bool taken = false;
-		for (size_t k = 0; k < 3 && !taken; k++) {
-			size_t n = strlen(names[k]);
-			if (strcmp(argv[i], names[k]) == 0) {
-				if (i + 1 >= argc) {
-					fprintf(stderr, "assay rules: %s needs a value\n", names[k]);
-					return -1;
-				}
-				*slots[k] = argv[++i];
-				taken = true;
-			} else if (strncmp(argv[i], names[k], n) == 0 && argv[i][n] == '=') {
-				*slots[k] = argv[i] + n + 1;
-				taken = true;
-			}
-		}
-		if (taken)
-			continue;
-		if (argv[i][0] == '-') {
-			fprintf(stderr, "assay rules: unknown option '%s'\n", argv[i]);
-			return -1;
-		}
-		o->pos[o->npos++] = argv[i];
-	}
-	return 0;
 }
 
 static const char *level_name(enum rule_level l, bool en)
