@@ -48,7 +48,8 @@ static int parse_rules_opts(struct rules_opts *o, int argc, char **argv)
 			size_t n = strlen(names[k]);
 			if (strcmp(argv[i], names[k]) == 0) {
 				if (i + 1 >= argc) {
-					fprintf(stderr, "assay rules: %s needs a value\n", names[k]);
+					fprintf(stderr, "assay rules: %s needs a value\n",
+					        names[k]);
 					return -1;
 				}
 				*slots[k] = argv[++i];
@@ -191,7 +192,8 @@ static int rules_show(int argc, char **argv)
 		fprintf(stderr, "assay rules: %s\n", err_msg());
 		code = EXIT_USAGE;
 	} else if (!(r = rulebook_find_rule(&b, o.pos[0], &rs))) {
-		fprintf(stderr, "assay rules show: no rule '%s' (see `assay rules list`)\n", o.pos[0]);
+		fprintf(stderr, "assay rules show: no rule '%s' (see `assay rules list`)\n",
+		        o.pos[0]);
 		code = EXIT_USAGE;
 	} else {
 		const char *lang = o.lang;
@@ -203,7 +205,8 @@ static int rules_show(int argc, char **argv)
 		printf("%s\n", rs->id);
 		show_pair(en ? "Title" : "标题", r->title_en, r->title_zh, lang);
 		label(en ? "Clause" : "条款");
-		printf("%s [%s]\n", r->clause ? r->clause : "-", r->confidence ? r->confidence : "-");
+		printf("%s [%s]\n", r->clause ? r->clause : "-",
+		       r->confidence ? r->confidence : "-");
 		for (size_t i = 0; i < r->nxrefs; i++) {
 			label(i ? "" : (en ? "Cross-ref" : "对照"));
 			printf("%s\n", r->xrefs[i]);
@@ -237,7 +240,8 @@ static int rules_show(int argc, char **argv)
 			printf("%s\n", r->check_src);
 		}
 		show_pair(en ? "Evidence" : "证据", r->evidence_en, r->evidence_zh, lang);
-		show_pair(en ? "Remediation" : "整改建议", r->remediation_en, r->remediation_zh, lang);
+		show_pair(en ? "Remediation" : "整改建议", r->remediation_en, r->remediation_zh,
+		          lang);
 		show_pair(en ? "Note" : "说明", r->note_en, r->note_zh, lang);
 		label(en ? "Defined in" : "定义位置");
 		printf("%s:%d\n", rs->file, r->line);
@@ -281,11 +285,14 @@ static int read_doc_keys(struct doc_keys *d, const char *path, const char *prefi
 				free(full);
 				full = xstrdup(tok);
 				*ARRAY_PUSH(d->pat, d->n, d->cap) = xstrdup(tok);
-			} else if (full && *tok && strspn(tok, ".abcdefghijklmnopqrstuvwxyz0123456789_") ==
-			                               strlen(tok) && !strchr(tok + 1, '.')) {
+			} else if (full && *tok &&
+			           strspn(tok, ".abcdefghijklmnopqrstuvwxyz0123456789_") ==
+			               strlen(tok) &&
+			           !strchr(tok + 1, '.')) {
 				const char *cut = strrchr(full, '.');
 				*ARRAY_PUSH(d->pat, d->n, d->cap) =
-				    xasprintf("%.*s%s%s", (int)(cut - full), full, *tok == '.' ? "" : ".", tok);
+				    xasprintf("%.*s%s%s", (int)(cut - full), full,
+				              *tok == '.' ? "" : ".", tok);
 			}
 			p = q + 1;
 		}
@@ -346,9 +353,10 @@ static void lint_key(const char *key, void *arg)
 	for (size_t i = 0; i < c->rule->nprobes; i++)
 		reads |= strcmp(c->rule->probes[i], owner) == 0;
 	if (!reads) {
-		printf("%s:%d: rule %s: fact '%s' belongs to the %s probe, which probe=\"...\" does "
-		       "not name: the rule is not judged where only %s ran\n",
-		       c->set->file, c->rule->line, c->rule->id, key, owner, owner);
+		printf(
+		    "%s:%d: rule %s: fact '%s' belongs to the %s probe, which probe=\"...\" does "
+		    "not name: the rule is not judged where only %s ran\n",
+		    c->set->file, c->rule->line, c->rule->id, key, owner, owner);
 		c->problems++;
 	}
 	char *readme = xasprintf("%s/%s/README.md", c->probes_dir, owner);
@@ -447,9 +455,10 @@ static int rules_lint(int argc, char **argv)
 		       c.problems == 1 ? "" : "s", b.nsets, b.nsets == 1 ? "" : "s");
 		code = EXIT_FAILED;
 	} else {
-		printf("assay rules lint: ok, %zu rules in %zu rule sets read only documented facts "
-		       "(%zu documented in %s)\n",
-		       nrules, b.nsets, nkeys, pdir);
+		printf(
+		    "assay rules lint: ok, %zu rules in %zu rule sets read only documented facts "
+		    "(%zu documented in %s)\n",
+		    nrules, b.nsets, nkeys, pdir);
 	}
 	for (size_t i = 0; i < nprobes; i++) {
 		for (size_t k = 0; k < c.docs[i].n; k++)

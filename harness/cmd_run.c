@@ -213,7 +213,8 @@ int cmd_render(const struct results *r, const char *formats, const char *dir, co
 		for (size_t i = 0; i < n; i++) {
 			if (jobs[i].rc < 0) {
 				if (rc == 0)
-					rc = err_set("%s", jobs[i].err ? jobs[i].err : "render failed");
+					rc = err_set("%s",
+					             jobs[i].err ? jobs[i].err : "render failed");
 			} else if (!quiet && !jobs[i].to_stdout) {
 				fprintf(stderr, "assay: wrote %s\n", jobs[i].path);
 			}

@@ -550,9 +550,10 @@ static int split_levels(struct plan *p)
 			if (strcmp(colon + 1, "enhanced") == 0)
 				level = LEVEL_ENHANCED;
 			else if (strcmp(colon + 1, "baseline") != 0)
-				return err_set("%s:%d: rules: unknown level '%s' for '%s' (expected "
-				               "baseline or enhanced)",
-				               p->file, p->rules_line, colon + 1, id);
+				return err_set(
+				    "%s:%d: rules: unknown level '%s' for '%s' (expected "
+				    "baseline or enhanced)",
+				    p->file, p->rules_line, colon + 1, id);
 		}
 		size_t k = 0;
 		while (k < n && strcmp(p->rulesets[k], id) != 0)

@@ -338,8 +338,8 @@ json_t *results_to_json(const struct results *r)
 			json_object_set_new(o, "unit", json_integer(p->unit));
 		if (p->parts > 1)
 			json_object_set_new(o, "part",
-			                    json_pack("{s:I,s:I}", "index", (json_int_t)p->part, "of",
-			                              (json_int_t)p->parts));
+			                    json_pack("{s:I,s:I}", "index", (json_int_t)p->part,
+			                              "of", (json_int_t)p->parts));
 		set_str(o, "target", p->target);
 		set_str(o, "probe", p->probe);
 		json_t *in = json_array();
@@ -638,7 +638,8 @@ static int run_from(struct probe_run *p, const json_t *o)
 	p->unit = u ? (long)json_integer_value(u) : -1;
 	const json_t *part = json_object_get(o, "part");
 	if (part) {
-		const json_t *pi = json_object_get(part, "index"), *pn = json_object_get(part, "of");
+		const json_t *pi = json_object_get(part, "index"),
+		             *pn = json_object_get(part, "of");
 		if (!json_is_integer(pi) || !json_is_integer(pn) || json_integer_value(pn) < 2 ||
 		    json_integer_value(pn) > RESULTS_PARTS_MAX || json_integer_value(pi) < 0 ||
 		    json_integer_value(pi) >= json_integer_value(pn))
@@ -719,7 +720,8 @@ int results_from_json(struct results *r, const json_t *j)
 	if (zones && r->ntargets) {
 		r->zones = xcalloc(r->ntargets, sizeof(char *));
 		for (size_t i = 0; i < r->ntargets; i++) {
-			const json_t *z = r->targets[i] ? json_object_get(zones, r->targets[i]) : NULL;
+			const json_t *z =
+			    r->targets[i] ? json_object_get(zones, r->targets[i]) : NULL;
 			if (!z)
 				continue;
 			const char *v = json_string_value(z);
@@ -758,12 +760,12 @@ int results_from_json(struct results *r, const json_t *j)
 		if (get_str(&ri->id, o, "id", true) ||
 		    get_title(&ri->title_en, &ri->title_zh, o, "title") ||
 		    get_str(&ri->version, o, "version", false) ||
-		    get_str(&ri->file, o, "file", false) ||
-		    get_str(&ri->level, o, "level", false))
+		    get_str(&ri->file, o, "file", false) || get_str(&ri->level, o, "level", false))
 			return err_prefix("rulesets[%zu]", i);
 		if (ri->level && strcmp(ri->level, "baseline") != 0 &&
 		    strcmp(ri->level, "enhanced") != 0)
-			return err_set("rulesets[%zu]: level must be \"baseline\" or \"enhanced\"", i);
+			return err_set("rulesets[%zu]: level must be \"baseline\" or \"enhanced\"",
+			               i);
 		const json_t *n = json_object_get(o, "rules");
 		ri->nrules = json_is_integer(n) && json_integer_value(n) > 0
 		                 ? (size_t)json_integer_value(n)

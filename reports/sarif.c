@@ -3,23 +3,18 @@
  * Azure DevOps). Mapping (notes: /work/shared/notes/load_reports.md B.3):
  *
  *   one run; tool.driver.rules = every rule with a row, in row order:
- *     id, name (the English title in PascalCase), shortDescription (title), fullDescription (title, clause),
- *     help (check, remediation), defaultConfiguration.level,
- *     properties: security-severity, tags (rule set, xrefs), clause, confidence
- *   one result per (rule, target) whose verdict is fail, and per waived
- *     row whose evaluated verdict was fail, with suppressions[] (kind
- *     "external", status "accepted", the waiver's who/why/until), so
- *     unsuppressed results == JUnit failures and suppressed == waived
- *     failures;
- *   locations: every finding of the row's (target, probe) runs that has a
- *     file, as a physicalLocation (artifact URI + region line/column), at
- *     most MAX_LOCS; otherwise a logicalLocation naming the target (and the
- *     endpoint, and the URL of a web-page finding, when there is one) plus
- *     the plan file as the physical artifact, because GitHub shows no alert
- *     without one;
- *   partialFingerprints "assay/v1" = rule + target, stable across runs;
- *   invocations[0]: start/end time, executionSuccessful = the run is complete,
- *     a toolExecutionNotification per error verdict and per failed probe run.
+ *     id, name (the English title in PascalCase), shortDescription (title), fullDescription (title,
+ * clause), help (check, remediation), defaultConfiguration.level, properties: security-severity,
+ * tags (rule set, xrefs), clause, confidence one result per (rule, target) whose verdict is fail,
+ * and per waived row whose evaluated verdict was fail, with suppressions[] (kind "external", status
+ * "accepted", the waiver's who/why/until), so unsuppressed results == JUnit failures and suppressed
+ * == waived failures; locations: every finding of the row's (target, probe) runs that has a file,
+ * as a physicalLocation (artifact URI + region line/column), at most MAX_LOCS; otherwise a
+ * logicalLocation naming the target (and the endpoint, and the URL of a web-page finding, when
+ * there is one) plus the plan file as the physical artifact, because GitHub shows no alert without
+ * one; partialFingerprints "assay/v1" = rule + target, stable across runs; invocations[0]:
+ * start/end time, executionSuccessful = the run is complete, a toolExecutionNotification per error
+ * verdict and per failed probe run.
  *
  * security-severity (GitHub: >= 9 critical, >= 7 high, >= 4 medium, else
  * low): critical 9.5, high 8.0, medium 5.5, low 2.0, info 0.0 (none).
@@ -138,7 +133,8 @@ static char *rule_name(const struct verdict_row *w)
 	struct strbuf sb = STRBUF_INIT;
 	bool up = true;
 	for (const unsigned char *p = (const unsigned char *)w->title_en; *p && sb.len < 64; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9')) {
 			sb_addc(&sb, (char)(up && *p >= 'a' && *p <= 'z' ? *p - 32 : *p));
 			up = false;
 		} else {
@@ -494,7 +490,8 @@ static size_t drop_results(json_t *results, const char *level, size_t keep)
 {
 	size_t dropped = 0;
 	for (size_t i = json_array_size(results); i-- > keep;) {
-		const char *l = json_string_value(json_object_get(json_array_get(results, i), "level"));
+		const char *l =
+		    json_string_value(json_object_get(json_array_get(results, i), "level"));
 		if (!level || (l && strcmp(l, level) == 0)) {
 			json_array_remove(results, i);
 			dropped++;
@@ -533,13 +530,15 @@ static char *fit_github(json_t *root, char *txt)
 	for (int step = 0;; step++) {
 		free(txt);
 		txt = dump(root);
-		if (!txt || gzip_size(txt, strlen(txt)) <= MAX_GZIP || json_array_size(results) == 0)
+		if (!txt || gzip_size(txt, strlen(txt)) <= MAX_GZIP ||
+		    json_array_size(results) == 0)
 			break;
 		if (step < 2)
 			dropped += drop_results(results, levels[step], 0);
 		else
 			dropped += drop_results(results, NULL, json_array_size(results) / 2);
-		json_object_set_new(props, "assay_dropped_for_size", json_integer((json_int_t)dropped));
+		json_object_set_new(props, "assay_dropped_for_size",
+		                    json_integer((json_int_t)dropped));
 	}
 	return txt;
 }

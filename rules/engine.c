@@ -304,8 +304,8 @@ int engine_evaluate(const struct rulebook *b, char *const *ids, const int *level
 		ri->title_zh = xstrdup_or_null(rs->title_zh);
 		ri->version = xstrdup_or_null(rs->version);
 		ri->file = xstrdup_or_null(rs->file);
-		int level = nids && levels && levels[s] == LEVEL_ENHANCED ? LEVEL_ENHANCED
-		                                                          : LEVEL_BASELINE;
+		int level =
+		    nids && levels && levels[s] == LEVEL_ENHANCED ? LEVEL_ENHANCED : LEVEL_BASELINE;
 		ri->level = xstrdup(level == LEVEL_ENHANCED ? "enhanced" : "baseline");
 		ri->nrules = 0;
 		for (size_t k = 0; k < rs->nrules; k++) {

@@ -34,7 +34,7 @@ static void teardown_fx(struct fx *f)
 }
 
 static const char *const formats[][2] = {
-    {"json", "results.json"}, {"junit", "junit.xml"},  {"sarif", "results.sarif"},
+    {"json", "results.json"}, {"junit", "junit.xml"}, {"sarif", "results.sarif"},
     {"html", "report.html"},  {"pdf", "report.pdf"},
 };
 

@@ -110,17 +110,18 @@ Test(rules_cli, show_prints_a_rule_in_the_language_asked, .timeout = 60)
 Test(rules_cli, list_counts_levels_and_profiles, .timeout = 60)
 {
 	char *dir = tu_tmpdir();
-	char *text = xasprintf("%s"
-	                       "  <rule id=\"C-1\" level=\"baseline\" severity=\"low\" probe=\"tls\">\n"
-	                       BOTH "    <clause ref=\"1\" confidence=\"src\"/>\n"
-	                       "    <check>tls.is_tls</check>\n  </rule>\n"
-	                       "  <rule id=\"C-2\" level=\"enhanced\" severity=\"low\" probe=\"tls\">\n"
-	                       BOTH "    <clause ref=\"2\" confidence=\"src\"/>\n"
-	                       "    <check>tls.is_tls</check>\n  </rule>\n"
-	                       "  <rule id=\"C-3\" level=\"enhanced\" profile=\"gm\" severity=\"low\" "
-	                       "probe=\"tls\">\n" BOTH "    <clause ref=\"3\" confidence=\"src\"/>\n"
-	                       "    <check>tls.proto.tlcp</check>\n  </rule>\n</ruleset>\n",
-	                       header);
+	char *text =
+	    xasprintf("%s"
+	              "  <rule id=\"C-1\" level=\"baseline\" severity=\"low\" probe=\"tls\">\n" BOTH
+	              "    <clause ref=\"1\" confidence=\"src\"/>\n"
+	              "    <check>tls.is_tls</check>\n  </rule>\n"
+	              "  <rule id=\"C-2\" level=\"enhanced\" severity=\"low\" probe=\"tls\">\n" BOTH
+	              "    <clause ref=\"2\" confidence=\"src\"/>\n"
+	              "    <check>tls.is_tls</check>\n  </rule>\n"
+	              "  <rule id=\"C-3\" level=\"enhanced\" profile=\"gm\" severity=\"low\" "
+	              "probe=\"tls\">\n" BOTH "    <clause ref=\"3\" confidence=\"src\"/>\n"
+	              "    <check>tls.proto.tlcp</check>\n  </rule>\n</ruleset>\n",
+	              header);
 	free(tu_write(dir, "lint.xml", text));
 	free(text);
 	struct tu_run r = tu_sh("%s rules list --rules-dir '%s'", tu_bin(), dir);

@@ -323,12 +323,12 @@ static const char *const stack_markers[] = {
     "Exception in thread \"",            /* Java */
     "\tat java.",                        /* Java frames */
     "\tat org.",
-    "   at System.",                     /* .NET frames */
-    "Stack trace:\n#0",                  /* PHP */
-    "goroutine 1 [running]",             /* Go panic */
-    "at Object.<anonymous>",             /* Node.js */
+    "   at System.",         /* .NET frames */
+    "Stack trace:\n#0",      /* PHP */
+    "goroutine 1 [running]", /* Go panic */
+    "at Object.<anonymous>", /* Node.js */
     "node:internal/",
-    "SQLSTATE[",                         /* database errors */
+    "SQLSTATE[", /* database errors */
     "You have an error in your SQL syntax",
     "ORA-0",
 };
@@ -388,10 +388,11 @@ void load_errbody_scan(struct facts *f, struct load_stats *s)
 					fd.kind = (char *)"load-error-body-stack-trace";
 					fd.severity = (char *)"high";
 					char msg[160];
-					snprintf(msg, sizeof(msg),
-					         "an error response under load shows a stack trace or "
-					         "database error (\"%s\")",
-					         stack_markers[k]);
+					snprintf(
+					    msg, sizeof(msg),
+					    "an error response under load shows a stack trace or "
+					    "database error (\"%s\")",
+					    stack_markers[k]);
 					fd.message = msg;
 					facts_add_finding(f, &fd);
 				}
@@ -425,10 +426,10 @@ void load_facts_add(struct facts *f, const struct load_stats *s, const struct lo
 		const char *key;
 		double p;
 	} pct[] = {
-	    {"load.latency.p50_ms", 50},    {"load.latency.p75_ms", 75},
-	    {"load.latency.p90_ms", 90},    {"load.latency.p95_ms", 95},
-	    {"load.latency.p99_ms", 99},
-	    {"load.latency.p999_ms", 99.9}, {"load.latency.p9999_ms", 99.99},
+	    {"load.latency.p50_ms", 50},      {"load.latency.p75_ms", 75},
+	    {"load.latency.p90_ms", 90},      {"load.latency.p95_ms", 95},
+	    {"load.latency.p99_ms", 99},      {"load.latency.p999_ms", 99.9},
+	    {"load.latency.p9999_ms", 99.99},
 	};
 	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
 		add_ms(f, pct[i].key, (double)hist_percentile(h, pct[i].p));
@@ -560,8 +561,8 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	if (o->parts > 1 && o->part < o->parts) {
 		/* this shard's share: the rate divides, counts are dealt out */
 		if (requests > 0 && requests < (long)o->parts) {
-			facts_error(f, "load.requests = %ld cannot be split over %u shards", requests,
-			            o->parts);
+			facts_error(f, "load.requests = %ld cannot be split over %u shards",
+			            requests, o->parts);
 			return -1;
 		}
 		rate /= o->parts;

@@ -24,18 +24,18 @@
 #define SLO_TERMS_MAX 16
 
 struct term {
-	char what[16];     /* "p95", "max", "success", "rps" */
-	const char *key;   /* the fact it reads */
-	double bound;      /* ms, a fraction, or a rate */
-	bool at_most;      /* <= (latency) or >= (success, rps) */
+	char what[16];   /* "p95", "max", "success", "rps" */
+	const char *key; /* the fact it reads */
+	double bound;    /* ms, a fraction, or a rate */
+	bool at_most;    /* <= (latency) or >= (success, rps) */
 };
 
 static const struct {
 	const char *name, *key;
 } latency[] = {
-    {"p50", "load.latency.p50_ms"},     {"p75", "load.latency.p75_ms"},
-    {"p90", "load.latency.p90_ms"},     {"p95", "load.latency.p95_ms"},
-    {"p99", "load.latency.p99_ms"},     {"p99.9", "load.latency.p999_ms"},
+    {"p50", "load.latency.p50_ms"},      {"p75", "load.latency.p75_ms"},
+    {"p90", "load.latency.p90_ms"},      {"p95", "load.latency.p95_ms"},
+    {"p99", "load.latency.p99_ms"},      {"p99.9", "load.latency.p999_ms"},
     {"p99.99", "load.latency.p9999_ms"}, {"max", "load.latency.max_ms"},
 };
 
@@ -69,8 +69,8 @@ static int parse_term(struct term *t, char *s)
 				return err_set("'%s': a latency takes <=", name);
 			double sec;
 			if (load_parse_duration(&sec, val) < 0 || sec <= 0)
-				return err_set("'%s': expected a duration (300ms, 1s), found '%s'", name,
-				               val);
+				return err_set("'%s': expected a duration (300ms, 1s), found '%s'",
+				               name, val);
 			t->key = latency[i].key;
 			t->bound = sec * 1000.0;
 			return 0;
@@ -144,12 +144,13 @@ int load_slo_judge(struct facts *f, const char *spec)
 		if (strcmp(t->what, "success") == 0) {
 			double success = 1.0 - v;
 			if (success < t->bound)
-				missed[nm++] = xasprintf("success >= %g%% (was %.3f%%)", t->bound * 100,
-				                         success * 100);
+				missed[nm++] = xasprintf("success >= %g%% (was %.3f%%)",
+				                         t->bound * 100, success * 100);
 		} else if (t->at_most ? v > t->bound : v < t->bound) {
-			missed[nm++] = t->at_most ? xasprintf("%s <= %g ms (was %.3f ms)", t->what,
-			                                      t->bound, v)
-			                          : xasprintf("%s >= %g (was %.2f)", t->what, t->bound, v);
+			missed[nm++] =
+			    t->at_most
+			        ? xasprintf("%s <= %g ms (was %.3f ms)", t->what, t->bound, v)
+			        : xasprintf("%s >= %g (was %.2f)", t->what, t->bound, v);
 		}
 	}
 	facts_add_string(f, "load.slo", spec);
