@@ -224,8 +224,8 @@ Test(load_nginx, status_5xx_counts_as_errors, .timeout = 60)
 Test(load_nginx, throttling_429_and_objectives, .timeout = 60)
 {
 	struct facts f;
-	const char *opts[] = {"requests", "40", "connections", "2", "slo",
-	                      "p99 <= 10s, success >= 99%", NULL};
+	const char *opts[] = {
+	    "requests", "40", "connections", "2", "slo", "p99 <= 10s, success >= 99%", NULL};
 	int rc = load_at(&f, "nginx.sh", NULL, "http", "/429", 30, opts);
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(iget(&f, "load.requests"), 40);
@@ -236,8 +236,8 @@ Test(load_nginx, throttling_429_and_objectives, .timeout = 60)
 	cr_assert(facts_get(&f, "load.slo.met")->b);
 	facts_free(&f);
 
-	const char *never[] = {"requests", "40", "connections", "2", "slo", "rps >= 1000000000",
-	                       NULL};
+	const char *never[] = {"requests",          "40", "connections", "2", "slo",
+	                       "rps >= 1000000000", NULL};
 	rc = load_at(&f, "nginx.sh", NULL, "http", "/", 30, never);
 	cr_assert_eq(rc, 0);
 	cr_assert_eq(iget(&f, "load.status.429"), 0);
@@ -298,7 +298,8 @@ Test(load_nginx, error_bodies_are_scanned_for_card_data_and_stack_traces, .timeo
 	cr_assert_eq(findings_of_kind(&f, "load-error-body-stack-trace"), 20);
 	bool masked = false;
 	for (size_t i = 0; i < f.nfindings; i++)
-		masked |= f.findings[i].message && strstr(f.findings[i].message, "411111******1111");
+		masked |=
+		    f.findings[i].message && strstr(f.findings[i].message, "411111******1111");
 	cr_assert(masked, "the finding names the masked number");
 	assert_findings_masked(&f);
 	facts_free(&f);
@@ -323,6 +324,117 @@ Test(load_nginx, error_bodies_are_scanned_for_card_data_and_stack_traces, .timeo
 }
 
 /*
+ * LOAD-05: recovery after overload. The test server's /degrade answers
+ * slowly (300 ms) from the moment more than 100 requests arrive within a
+ * second until HOLD ms after: overloaded at 400/s it breaks the SLO
+ * (p95 <= 150 ms), then, at the run's 20/s, it is back within the SLO
+ * after a 1 s hold (recovered inside the 20 s objective) and not after a
+ * 60 s one (not recovered within 3 s). The verdicts come from the facts.
+ */
+static const char *const recovery_opts[] = {"rate",
+                                            "20",
+                                            "connections",
+                                            "8",
+                                            "duration",
+                                            "1s",
+                                            "slo",
+                                            "p95 <= 150ms",
+                                            "overload",
+                                            "400",
+                                            "overload_duration",
+                                            "2s",
+                                            "recovery_window",
+                                            "1s",
+                                            NULL,
+                                            NULL, /* recovery */
+                                            NULL};
+
+static int run_recovery(struct facts *f, const char *hold, const char *objective)
+{
+	const char *opts[sizeof(recovery_opts) / sizeof(recovery_opts[0])];
+	memcpy(opts, recovery_opts, sizeof(opts));
+	opts[14] = "recovery";
+	opts[15] = objective;
+	char *path = xasprintf("/degrade?over=100&hold=%s&slow=300", hold);
+	int rc = load_at(f, "testserver.sh", NULL, "http", path, 90, opts);
+	free(path);
+	return rc;
+}
+
+Test(load_recovery, a_service_back_within_its_slo_in_time_recovers, .timeout = 120)
+{
+	struct facts f;
+	cr_assert_eq(run_recovery(&f, "1000", "20s"), 0);
+	cr_assert(facts_get(&f, "load.slo.met")->b, "the run itself is within the SLO");
+	cr_assert(facts_get(&f, "load.recovery.tested")->b);
+	cr_assert_not(facts_get(&f, "load.recovery.overload_slo_met")->b,
+	              "the overload broke the SLO");
+	cr_assert_eq(dget(&f, "load.recovery.objective_s"), 20.0);
+	cr_assert_eq(dget(&f, "load.recovery.overload_target_rps"), 400.0);
+	cr_assert_gt(dget(&f, "load.recovery.overload_rps"), 0);
+	cr_assert_geq(iget(&f, "load.recovery.windows"), 1);
+	double took = dget(&f, "load.recovery.s");
+	cr_assert(took > 0 && took <= 20.0, "recovered in %.3f s", took);
+	cr_assert(facts_get(&f, "load.recovery.recovered")->b);
+	cr_assert_eq(f.nerrors, 0);
+	facts_free(&f);
+}
+
+Test(load_recovery, a_service_still_degraded_after_the_objective_does_not, .timeout = 120)
+{
+	struct facts f;
+	cr_assert_eq(run_recovery(&f, "60000", "3s"), 0);
+	cr_assert(facts_get(&f, "load.recovery.tested")->b);
+	cr_assert_not(facts_get(&f, "load.recovery.recovered")->b);
+	cr_assert_null(facts_get(&f, "load.recovery.s"), "no window met the SLO");
+	int64_t n = iget(&f, "load.recovery.windows");
+	cr_assert(n >= 1 && n <= 4, "windows of 1 s stop at the 3 s objective: %lld", (long long)n);
+	facts_free(&f);
+}
+
+/* The test is not run when the target's timeout has no room for it: an error says so. */
+Test(load_recovery, no_room_before_the_deadline_is_an_error_not_a_verdict, .timeout = 60)
+{
+	struct facts f;
+	const char *opts[] = {"rate",     "20",  "duration", "1s",  "slo", "p95 <= 150ms",
+	                      "overload", "400", "recovery", "30s", NULL};
+	cr_assert_eq(load_at(&f, "testserver.sh", NULL, "http", "/ok", 10, opts), 0);
+	cr_assert_not(facts_get(&f, "load.recovery.tested")->b);
+	cr_assert_null(facts_get(&f, "load.recovery.recovered"));
+	cr_assert(f.nerrors == 1 && strstr(f.errors[0], "need") && strstr(f.errors[0], "timeout"),
+	          "%s", f.nerrors ? f.errors[0] : "no error");
+	facts_free(&f);
+}
+
+Test(load_recovery, incomplete_or_wrong_declarations_are_refused, .timeout = 60)
+{
+	static const struct {
+		const char *opts[12];
+		const char *says;
+	} cases[] = {
+	    {{"recovery", "1m", "overload", "400", NULL}, "needs load.slo"},
+	    {{"recovery", "1m", "slo", "p95 <= 1s", NULL}, "needs load.overload"},
+	    {{"recovery", "1m", "slo", "p95 <= 1s", "overload", "10", "rate", "20", NULL},
+	     "not above load.rate"},
+	    {{"recovery", "10s", "slo", "p95 <= 1s", "overload", "400", "recovery_window", "20s",
+	      NULL},
+	     "load.recovery_window = '20s'"},
+	    {{"recovery", "soon", "slo", "p95 <= 1s", "overload", "400", NULL},
+	     "load.recovery = 'soon'"},
+	    {{"overload", "400", NULL}, "need load.recovery"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct facts f;
+		cr_assert_eq(load_at(&f, "testserver.sh", NULL, "http", "/ok", 10, cases[i].opts),
+		             -1, "case %zu", i);
+		cr_assert(f.nerrors && strstr(f.errors[0], cases[i].says), "case %zu: %s", i,
+		          f.nerrors ? f.errors[0] : "no error");
+		cr_assert_null(facts_get(&f, "load.sent"), "case %zu: refused before any load", i);
+		facts_free(&f);
+	}
+}
+
+/*
  * LOAD-04 / J92-42: a declared throttling threshold. nginx limits /limited
  * to 50 requests/s; offered 200/s over 4 connections it answers 429 and
  * lets about 50/s through: held. The unlimited / lets all 200/s through:
@@ -331,8 +443,8 @@ Test(load_nginx, error_bodies_are_scanned_for_card_data_and_stack_traces, .timeo
 Test(load_nginx, declared_throttling_is_tested_above_its_rate, .timeout = 90)
 {
 	struct facts f;
-	const char *over[] = {"rate", "200", "duration", "2s", "connections", "4",
-	                      "throttle", "50", NULL};
+	const char *over[] = {"rate", "200",      "duration", "2s", "connections",
+	                      "4",    "throttle", "50",       NULL};
 	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/limited", 30, over), 0);
 	cr_assert(facts_get(&f, "load.throttle.tested")->b);
 	cr_assert_gt(iget(&f, "load.status.429"), 0);
@@ -346,8 +458,8 @@ Test(load_nginx, declared_throttling_is_tested_above_its_rate, .timeout = 90)
 	cr_assert_not(facts_get(&f, "load.throttle.held")->b, "no 429 above the threshold");
 	facts_free(&f);
 
-	const char *under[] = {"rate", "20", "duration", "1s", "connections", "2",
-	                       "throttle", "50/s", NULL};
+	const char *under[] = {"rate", "20",       "duration", "1s", "connections",
+	                       "2",    "throttle", "50/s",     NULL};
 	cr_assert_eq(load_at(&f, "nginx.sh", NULL, "http", "/limited", 30, under), 0);
 	cr_assert_not(facts_get(&f, "load.throttle.tested")->b);
 	cr_assert_null(facts_get(&f, "load.throttle.held"), "not offered above it: not judged");
@@ -364,8 +476,8 @@ Test(load_nginx, declared_throttling_is_tested_above_its_rate, .timeout = 90)
 Test(load_merge, throttle_and_error_bodies_are_judged_on_the_whole_run, .timeout = 90)
 {
 	struct facts a, b, merged;
-	const char *half[] = {"rate", "40", "duration", "2s", "connections", "2",
-	                      "throttle", "50", NULL};
+	const char *half[] = {"rate", "40",       "duration", "2s", "connections",
+	                      "2",    "throttle", "50",       NULL};
 	cr_assert_eq(load_at(&a, "nginx.sh", NULL, "http", "/", 30, half), 0);
 	cr_assert_eq(load_at(&b, "nginx.sh", NULL, "http", "/leak", 30, half), 0);
 	cr_assert_not(facts_get(&a, "load.throttle.tested")->b, "40/s alone is below 50/s");

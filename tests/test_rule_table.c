@@ -133,6 +133,10 @@ static const struct row table[] = {
      "load.error_bodies.sampled=40; load.error_bodies.pan=0; load.error_bodies.sad=0; "
      "load.error_bodies.stack_traces=0",
      {"load.error_bodies.pan=3", "load.error_bodies.sad=1", "load.error_bodies.stack_traces=2"}},
+    {"LOAD-05",
+     "load",
+     "load.recovery.tested=true; load.recovery.recovered=true; load.recovery.s=4.2",
+     {"load.recovery.recovered=false"}},
     /* jrt0092 */
     {"J92-01",
      "app",

@@ -64,6 +64,12 @@ static const struct probe_option load_options[] = {
             "rps>=500' (facts load.slo.met, load.slo.missed)"},
     {"throttle", "requests/s above which the target must throttle (answer 429): run at a "
                  "higher rate to test it (facts load.throttle.*)"},
+    {"recovery", "after the run, overload the target and time its return to load.slo; this "
+                 "is the objective, e.g. 2m (facts load.recovery.*)"},
+    {"overload", "with recovery: the overloading rate, requests/s"},
+    {"overload_duration", "with recovery: how long to overload (default: duration)"},
+    {"recovery_window", "with recovery: length of each window judged against load.slo "
+                        "(default 5s)"},
     {NULL, NULL},
 };
 
@@ -551,11 +557,25 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 		facts_error(f, "load.throttle = '%.40s': %s", throttle, err_msg());
 		return -1;
 	}
+	struct load_recovery recovery;
+	if (load_recovery_parse(&recovery, t, duration, rate) < 0) {
+		facts_error(f, "%s", err_msg());
+		return -1;
+	}
+	if (recovery.on && !slo) {
+		facts_error(f, "load.recovery needs load.slo: the objectives the target must "
+		               "return to");
+		return -1;
+	}
 	const char *split = target_option(t, "load.split");
 	if (split && !opt_bool(split) &&
 	    !(strcmp(split, "0") == 0 || strcasecmp(split, "false") == 0 ||
 	      strcasecmp(split, "no") == 0 || strcasecmp(split, "off") == 0)) {
 		facts_error(f, "load.split = '%.40s': expected true or false", split);
+		return -1;
+	}
+	if (recovery.on && o->parts > 1) {
+		facts_error(f, "load.recovery cannot be split over shards: run it unsharded");
 		return -1;
 	}
 	if (o->parts > 1 && o->part < o->parts) {
@@ -661,6 +681,8 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 		facts_error(f, "%s", err_msg());
 	if (throttle)
 		load_throttle_judge(f, throttle_rps);
+	if (recovery.on && rc == 0 && st.responses > 0)
+		load_recovery_run(f, &cfg, &recovery, slo);
 	if (st.first_error[0] &&
 	    (st.errors_connect || st.errors_read || st.errors_timeout || st.errors_parse))
 		facts_add_string(f, "load.first_error", st.first_error);
@@ -721,6 +743,28 @@ int load_print_summary(FILE *out, const struct facts *f)
 	if (fget(f, "load.rate.target") > 0)
 		fprintf(out, "  Rate: target %.2f/s, achieved %.2f/s\n",
 		        fget(f, "load.rate.target"), fget(f, "load.rate.achieved"));
+	const struct fact_value *rt = facts_get(f, "load.recovery.tested");
+	if (rt && rt->type == FACT_BOOL && rt->b) {
+		const struct fact_value *rs = facts_get(f, "load.recovery.s");
+		fprintf(out, "  Overload: %.2f/s sent (target %.2f/s), the SLO %s under it\n",
+		        fget(f, "load.recovery.overload_rps"),
+		        fget(f, "load.recovery.overload_target_rps"),
+		        (facts_get(f, "load.recovery.overload_slo_met") &&
+		         facts_get(f, "load.recovery.overload_slo_met")->b)
+		            ? "held"
+		            : "broke");
+		if (rs)
+			fprintf(out,
+			        "  Recovery: within the SLO %.2f s after the overload (objective "
+			        "%.0f s)\n",
+			        fget(f, "load.recovery.s"), fget(f, "load.recovery.objective_s"));
+		else
+			fprintf(out,
+			        "  Recovery: not within the SLO in %.0f windows of %.2f s "
+			        "(objective %.0f s)\n",
+			        fget(f, "load.recovery.windows"), fget(f, "load.recovery.window_s"),
+			        fget(f, "load.recovery.objective_s"));
+	}
 	fprintf(out, "\n  Latency distribution (from the %s time)\n",
 	        model && model->type == FACT_STRING && strcmp(model->s, "open") == 0 ? "scheduled"
 	                                                                             : "send");

@@ -39,6 +39,29 @@ int load_throttle_parse(double *out, const char *spec);
 /* load.throttle.* from the run's facts (load.rate.achieved, status counts). */
 void load_throttle_judge(struct facts *f, double threshold);
 
+/*
+ * LOAD-05 (recovery.c): `load.recovery = X` with `load.overload = R`
+ * overloads the target after the run, then judges load.slo on windows of
+ * `load.recovery_window` at the run's own rate until one meets it or X has
+ * passed (facts load.recovery.*).
+ */
+struct load_recovery {
+	bool on;
+	double objective_s;  /* X */
+	double overload_rps; /* R */
+	double overload_s;   /* load.overload_duration, default load.duration */
+	double window_s;     /* load.recovery_window, default 5 s (at most X) */
+};
+struct target;
+/* The plan's keys; r->on stays false without load.recovery. 0 or -1 with err_set(). */
+int load_recovery_parse(struct load_recovery *r, const struct target *t, double duration_s,
+                        double rate);
+/* Seconds the test needs after the run, at most (0 when off). */
+double load_recovery_need_s(const struct load_recovery *r, double request_timeout_s);
+/* Overload, then the windows; facts and errors go to f. */
+void load_recovery_run(struct facts *f, const struct load_cfg *base, const struct load_recovery *r,
+                       const char *slo);
+
 /* The facts of one run (README.md's table) from its stats and configuration. */
 /* LOAD-03: scan s->errbody, set its hit counts, add masked findings to f. */
 void load_errbody_scan(struct facts *f, struct load_stats *s);
