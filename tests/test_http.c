@@ -735,12 +735,62 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	for (size_t i = 0; i < 3; i++)
 		cr_expect_str_eq(tu_verdict(j, ob[i], "good"), "pass", "%s on good", ob[i]);
 	cr_expect_str_eq(tu_verdict(j, "OB-01", "bare"), "fail", "no HSTS");
-	cr_expect_str_eq(tu_verdict(j, "OB-02", "bare"), "fail", "no frame protection, CSP, nosniff");
+	cr_expect_str_eq(tu_verdict(j, "OB-02", "bare"), "fail",
+	                 "no frame protection, CSP, nosniff");
 	cr_expect_str_eq(tu_verdict(j, "OB-03", "card"), "fail", "card data without no-store");
 	json_decref(j);
 	free(res);
 	free(pp);
 	free(plan);
+	free(dir);
+	site_stop(&s);
+}
+
+/*
+ * UPD-08 and J92-67, masked display: a statement page masked 6 + 4 passes,
+ * one that shows 8 + 4 fails, and a page with a full number fails; the
+ * files half of UPD-08 reads a receipts folder the same way (pan probe).
+ */
+Test(http, masked_display_rules_judge_pages_and_receipts, .timeout = 90)
+{
+	struct site s = site_start();
+	char *dir = tu_tmpdir();
+	char *ok = xasprintf("%s/receipts-ok", dir), *wide = xasprintf("%s/receipts-wide", dir);
+	cr_assert_eq(mkdir(ok, 0755), 0);
+	cr_assert_eq(mkdir(wide, 0755), 0);
+	free(tu_write(ok, "r1.txt", "RECEIPT\nCard: 622848******1234\nAmount: 10.00\n"));
+	free(tu_write(wide, "r1.txt", "RECEIPT\nCard: 62284839****1234\nAmount: 10.00\n"));
+	char *plan = xasprintf(
+	    "[assessment]\nname = masked display\nrules = updss, jrt0092\n"
+	    "[target masked]\nhttp = https://127.0.0.1:%d/masked.html\nhttp.ca-file = %s/cert.pem\n"
+	    "[target wide]\nhttp = https://127.0.0.1:%d/wide.html\nhttp.ca-file = %s/cert.pem\n"
+	    "[target full]\nhttp = https://127.0.0.1:%d/card.html\nhttp.ca-file = %s/cert.pem\n"
+	    "[target receipts-ok]\nfiles = %s\n"
+	    "[target receipts-wide]\nfiles = %s\n",
+	    s.tls, s.dir, s.tls, s.dir, s.tls, s.dir, ok, wide);
+	char *pp = tu_write(dir, "plan.ini", plan);
+	struct tu_run r =
+	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
+	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	json_error_t je;
+	json_t *j = json_load_file(res, 0, &je);
+	cr_assert(j, "%s: %s", res, je.text);
+	cr_expect_str_eq(tu_verdict(j, "UPD-08", "masked"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "UPD-08", "wide"), "fail", "8 + 4 digits shown");
+	cr_expect_str_eq(tu_verdict(j, "UPD-08", "full"), "fail", "a full number shown");
+	cr_expect_str_eq(tu_verdict(j, "UPD-08", "receipts-ok"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "UPD-08", "receipts-wide"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "J92-67", "masked"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "J92-67", "wide"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "J92-67", "full"), "fail");
+	json_decref(j);
+	free(res);
+	free(pp);
+	free(plan);
+	free(ok);
+	free(wide);
 	free(dir);
 	site_stop(&s);
 }
