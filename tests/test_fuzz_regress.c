@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_mask.c"
 #include "fuzz/fuzz_pan.c"
 #include "fuzz/fuzz_pcap.c"
+#include "fuzz/fuzz_pii.c"
 #include "fuzz/fuzz_plan.c"
 #include "fuzz/fuzz_results.c"
 #include "fuzz/fuzz_ruleset.c"
@@ -96,6 +97,11 @@ Test(fuzz_regress, hist)
 Test(fuzz_regress, pan)
 {
 	replay("pan", fuzz_pan);
+}
+
+Test(fuzz_regress, pii)
+{
+	replay("pii", fuzz_pii);
 }
 
 Test(fuzz_regress, http)

@@ -795,6 +795,63 @@ Test(http, masked_display_rules_judge_pages_and_receipts, .timeout = 90)
 	site_stop(&s);
 }
 
+/*
+ * PFI-05 on pages: a customer page with the ID and mobile numbers masked
+ * passes; one that shows them in full fails, and neither number reaches
+ * results.json. The ID number is made here (17 digits and the check).
+ */
+Test(http, id_and_mobile_numbers_on_pages_are_judged_by_pfi05, .timeout = 90)
+{
+	static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+	char id[19] = "31011519880808005";
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (id[i] - '0') * w[i];
+	id[17] = "10X98765432"[sum % 11];
+	id[18] = '\0';
+	struct site s = site_start();
+	char *www = xasprintf("%s/www", s.dir);
+	char *ok = xasprintf("<html><body><p>ID 310115********%s</p><p>Mobile 139****0001</p>"
+	                     "</body></html>",
+	                     id + 14);
+	char *leak =
+	    xasprintf("<html><body><p>ID %s</p><p>Mobile 13900000001</p></body></html>", id);
+	free(tu_write(www, "customer-ok.html", ok));
+	free(tu_write(www, "customer-leak.html", leak));
+	char *dir = tu_tmpdir();
+	char *plan = xasprintf("[assessment]\nname = pii pages\nrules = jrt0171\n"
+	                       "[target ok]\nhttp = "
+	                       "https://127.0.0.1:%d/customer-ok.html\nhttp.ca-file = %s/cert.pem\n"
+	                       "[target leak]\nhttp = https://127.0.0.1:%d/customer-leak.html\n"
+	                       "http.ca-file = %s/cert.pem\n",
+	                       s.tls, s.dir, s.tls, s.dir);
+	char *pp = tu_write(dir, "plan.ini", plan);
+	struct tu_run r =
+	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
+	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	char *js = tu_read(res);
+	cr_assert(js);
+	cr_assert_null(strstr(js, id), "a full ID number reached results.json");
+	cr_assert_null(strstr(js, "13900000001"), "a full mobile number reached results.json");
+	json_error_t je;
+	json_t *j = json_loads(js, 0, &je);
+	cr_assert(j, "%s", je.text);
+	cr_expect_str_eq(tu_verdict(j, "PFI-05", "ok"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "PFI-05", "leak"), "fail");
+	json_decref(j);
+	free(js);
+	free(res);
+	free(pp);
+	free(plan);
+	free(dir);
+	free(leak);
+	free(ok);
+	free(www);
+	site_stop(&s);
+}
+
 Test(http, script_baseline_from_a_list_or_a_previous_run, .timeout = 90)
 {
 	struct site s = site_start();

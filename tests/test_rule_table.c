@@ -260,6 +260,18 @@ static const struct row table[] = {
      "pan",
      PAN_CLEAN,
      {"pan.track_data=1", "pan.cvv=1", "pan.pin_block=1", "pan.complete=false"}},
+    {"PFI-05",
+     "http",
+     "http.pan.exposed=0; http.pan.masked_too_wide=0; http.pii.id_numbers=0; "
+     "http.pii.mobile_numbers=0; http.pii.masked_too_wide=0; http.pii.masked_ok=4",
+     {"http.pan.exposed=1", "http.pan.masked_too_wide=1", "http.pii.id_numbers=1",
+      "http.pii.mobile_numbers=2", "http.pii.masked_too_wide=1"}},
+    {"PFI-05",
+     "pan",
+     PAN_CLEAN "; pan.masked_too_wide=0; pan.pii.id_numbers=0; pan.pii.mobile_numbers=0; "
+               "pan.pii.masked_too_wide=0",
+     {"pan.exposed=1", "pan.masked_too_wide=1", "pan.pii.id_numbers=3", "pan.pii.mobile_numbers=1",
+      "pan.pii.masked_too_wide=1", "pan.complete=false"}},
     {"PFI-06",
      "pan",
      PAN_CLEAN,

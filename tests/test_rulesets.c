@@ -49,7 +49,7 @@ static const char *const jrt0092_autos[] = {
     "J92-14", "J92-15", "J92-16",  "J92-17", "J92-18", "J92-19",  "J92-31",
     "J92-50", "J92-52", "J92-60",  "J92-61", "J92-62", "J92-63",  "J92-64",
     "J92-65", "J92-67", "LOAD-01", "J92-42", "J92-51", "LOAD-04", NULL};
-static const char *const jrt0171_autos[] = {"PFI-01", "PFI-03", "PFI-04", "PFI-06", "PFI-07", NULL};
+static const char *const jrt0171_autos[] = {"PFI-01", "PFI-03", "PFI-04", "PFI-05", "PFI-06", "PFI-07", NULL};
 static const char *const jrt0068_autos[] = {"OB-01", "OB-02", "OB-03", NULL};
 
 /* The catalog's MAN rows per set (docs/rulesets.md says why each is where it is). */

@@ -61,6 +61,13 @@ static void on_pan_hit(void *ctx, const struct pan_hit *hit)
 		c->cfg.on_hit(c->cfg.hit_ctx, c->cur->url, c->in_headers, hit);
 }
 
+static void on_pii_hit(void *ctx, const struct pii_hit *hit)
+{
+	struct http_client *c = ctx;
+	if (c->cfg.on_pii && c->cur)
+		c->cfg.on_pii(c->cfg.hit_ctx, c->cur->url, c->in_headers, hit);
+}
+
 int http_client_new(struct http_client **out, const struct http_client_cfg *cfg)
 {
 	pthread_once(&curl_once, curl_init);
@@ -77,6 +84,7 @@ int http_client_new(struct http_client **out, const struct http_client_cfg *cfg)
 	for (size_t i = 0; cfg->headers && cfg->headers[i]; i++)
 		c->user_headers = curl_slist_append(c->user_headers, cfg->headers[i]);
 	c->pan = pan_stream_new(&(struct pan_config){0}, on_pan_hit, c);
+	pan_stream_pii(c->pan, on_pii_hit); /* ID and mobile numbers (PFI-05) */
 	*out = c;
 	return 0;
 }

@@ -128,6 +128,8 @@ struct http_run {
 	    scripts_no_sri, scripts_3p, scripts_3p_no_sri, allow, risky, pan_pages, cache_missing,
 	    truncated, timeouts, visited, subdirs, default_markers;
 	int64_t pan_exposed, pan_masked_wide, pan_masked_ok, pan_low, pan_cvv, pan_pin, pan_track;
+	int64_t pii_id, pii_mobile, pii_masked_ok, pii_masked_wide; /* PFI-05 */
+	struct sset pii_pages;
 	int64_t inline_scripts, pages;
 	bool complete;
 	bool cur_card; /* the response being read showed card data */
@@ -235,6 +237,51 @@ static void on_hit(void *ctx, const char *url, bool in_headers, const struct pan
 		fd.loc.line = (int64_t)h->line;
 		fd.loc.column = h->column ? (int64_t)h->column : -1;
 	}
+	fd.loc.offset = (int64_t)h->offset;
+	R->nfindings++;
+	facts_add_finding(R->out, &fd);
+	free(file);
+	free(msg);
+}
+
+/* --- ID and mobile numbers (JR/T 0171 C2, PFI-05), masked by the finder --- */
+
+static void on_pii(void *ctx, const char *url, bool in_headers, const struct pii_hit *h)
+{
+	struct http_run *R = ctx;
+	if (R->mute)
+		return;
+	const char *field = h->field == PII_FIELD_ID ? "a resident ID number" : "a mobile number";
+	const char *kind = NULL, *how = NULL;
+	switch (h->kind) {
+	case PII_ID:
+	case PII_MOBILE:
+		*(h->kind == PII_ID ? &R->pii_id : &R->pii_mobile) += 1;
+		kind = h->kind == PII_ID ? "http-pii-id-number" : "http-pii-mobile";
+		how = "in full";
+		break;
+	case PII_MASKED_WIDE:
+		R->pii_masked_wide++;
+		kind = "http-pii-masked-too-wide";
+		how = h->field == PII_FIELD_ID ? "masked, showing more than the first 6 and last 4"
+		                               : "masked, showing more than the first 3 and last 4";
+		break;
+	case PII_MASKED_OK:
+		R->pii_masked_ok++;
+		return;
+	}
+	sset_add(&R->pii_pages, url);
+	if (R->nfindings >= HTTP_FINDINGS_MAX)
+		return;
+	char ep[300];
+	endpoint_of(ep, sizeof(ep), url);
+	char *msg = xasprintf("%s %s (shown here as %s) in the %s", field, how, h->masked,
+	                      in_headers ? "response headers" : "response body");
+	char *file = http_printable(url, HTTP_URL_MAX);
+	struct finding fd = {.kind = (char *)kind, .severity = "medium", .message = msg};
+	finding_loc_init(&fd.loc);
+	fd.loc.endpoint = ep;
+	fd.loc.file = file;
 	fd.loc.offset = (int64_t)h->offset;
 	R->nfindings++;
 	facts_add_finding(R->out, &fd);
@@ -1076,6 +1123,11 @@ static void emit(struct http_run *R)
 	facts_add_int(f, "http.pan.masked_too_wide", R->pan_masked_wide);
 	facts_add_int(f, "http.pan.masked_ok", R->pan_masked_ok);
 	emit_list(f, "http.pan.urls", &R->pan_pages);
+	facts_add_int(f, "http.pii.id_numbers", R->pii_id);
+	facts_add_int(f, "http.pii.mobile_numbers", R->pii_mobile);
+	facts_add_int(f, "http.pii.masked_ok", R->pii_masked_ok);
+	facts_add_int(f, "http.pii.masked_too_wide", R->pii_masked_wide);
+	emit_list(f, "http.pii.urls", &R->pii_pages);
 	facts_add_int(f, "http.pages", R->pages);
 	facts_add_int(f, "http.requests", http_client_requests(R->cl));
 	emit_list(f, "http.body.truncated", &R->truncated);
@@ -1134,6 +1186,7 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	    .request_timeout_ms = HTTP_DEFAULT_REQ_TIMEOUT_S * 1000,
 	    .max_body = HTTP_MAX_BODY_DFLT,
 	    .on_hit = on_hit,
+	    .on_pii = on_pii,
 	    .hit_ctx = &R,
 	};
 	const char *v;
@@ -1250,7 +1303,8 @@ out:
 	    &R.error_markers,  &R.listing_urls,    &R.mixed_urls,        &R.scripts,
 	    &R.scripts_no_sri, &R.scripts_3p,      &R.scripts_3p_no_sri, &R.allow,
 	    &R.risky,          &R.pan_pages,       &R.cache_missing,     &R.truncated,
-	    &R.timeouts,       &R.visited,         &R.subdirs,           &R.default_markers};
+	    &R.timeouts,       &R.visited,         &R.subdirs,           &R.default_markers,
+	    &R.pii_pages};
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		sset_free(sets[i]);
 	return rc;
@@ -1312,6 +1366,10 @@ static int http_print(FILE *out, const struct facts *f)
 	        "  card data   full numbers %lld, masks wider than 6+4 %lld, correct masks %lld\n",
 	        num(f, "http.pan.exposed"), num(f, "http.pan.masked_too_wide"),
 	        num(f, "http.pan.masked_ok"));
+	fprintf(out,
+	        "  ID, mobile  in full %lld and %lld, masks too wide %lld, correct masks %lld\n",
+	        num(f, "http.pii.id_numbers"), num(f, "http.pii.mobile_numbers"),
+	        num(f, "http.pii.masked_too_wide"), num(f, "http.pii.masked_ok"));
 	const struct fact_value *sc = facts_get(f, "http.scripts");
 	const struct fact_value *tp = facts_get(f, "http.scripts.third_party_without_sri");
 	fprintf(out, "  scripts     %zu (third-party without SRI %zu), mixed content %s\n",

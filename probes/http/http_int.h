@@ -15,6 +15,7 @@
 
 #include "lib/strbuf.h"
 #include "probes/pan/scan.h"
+#include "probes/pan/pii.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -55,6 +56,9 @@ struct http_client;
 /* Called for each card-data hit in a response; url is the response's. */
 typedef void (*http_hit_fn)(void *ctx, const char *url, bool in_headers, const struct pan_hit *hit);
 
+/* Called for each ID or mobile number (full or masked) in a response (pii.h). */
+typedef void (*http_pii_fn)(void *ctx, const char *url, bool in_headers, const struct pii_hit *hit);
+
 struct http_client_cfg {
 	const char *ca_file;        /* NULL: the system store */
 	const char *cookie;         /* sent on every request, or NULL */
@@ -63,6 +67,7 @@ struct http_client_cfg {
 	double deadline_ms; /* time_mono_ms() after which no request starts */
 	size_t max_body;
 	http_hit_fn on_hit;
+	http_pii_fn on_pii; /* same ctx as on_hit */
 	void *hit_ctx;
 };
 

@@ -23,6 +23,7 @@
  * part of a card number).
  */
 #include "probes/pan/pan_int.h"
+#include "probes/pan/pii.h"
 #include "probes/probe.h"
 #include "lib/err.h"
 #include "lib/strbuf.h"
@@ -281,7 +282,7 @@ static void on_secret(void *ctx, const struct pan_secret *s)
 	char *msg = secret_message(s);
 	pthread_mutex_lock(&r->lock);
 	pan_found_add(r, pan_secret_kind_name(s->kind), sev, msg, NULL, w->loc, (int64_t)s->line,
-	          s->column ? (int64_t)s->column : -1, (int64_t)s->offset);
+	              s->column ? (int64_t)s->column : -1, (int64_t)s->offset);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -337,7 +338,42 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	if (h->has_digest && exposed)
 		digest_add(r, h->digest);
 	pan_found_add(r, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt, w->loc,
-	          (int64_t)h->line, h->column ? (int64_t)h->column : -1, (int64_t)h->offset);
+	              (int64_t)h->line, h->column ? (int64_t)h->column : -1, (int64_t)h->offset);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Resident ID and mobile numbers (pii.h; PFI-05, JR/T 0171 class C2). */
+static void on_pii(void *ctx, const struct pii_hit *h)
+{
+	struct pan_worker *w = ctx;
+	struct pan_run *r = w->run;
+	const char *field = h->field == PII_FIELD_ID ? "A resident ID number" : "A mobile number";
+	const char *kind, *how;
+	switch (h->kind) {
+	case PII_MASKED_OK:
+		w->c.pii_masked_ok++;
+		return;
+	case PII_MASKED_WIDE:
+		w->c.pii_masked_wide++;
+		kind = "pii-masked-too-wide";
+		how = h->field == PII_FIELD_ID ? "masked, showing more than the first 6 and last 4"
+		                               : "masked, showing more than the first 3 and last 4";
+		break;
+	case PII_ID:
+	case PII_MOBILE:
+	default:
+		*(h->kind == PII_ID ? &w->c.pii_id : &w->c.pii_mobile) += 1;
+		kind = h->kind == PII_ID ? "pii-id-number" : "pii-mobile";
+		how = "in full";
+		break;
+	}
+	/* a log full of phone numbers must not crowd card findings out */
+	if (atomic_fetch_add(&r->pii_found, 1) >= PAN_PII_FINDINGS_MAX)
+		return;
+	char *msg =
+	    xasprintf("%s %s (shown here as %s); JR/T 0171 class C2", field, how, h->masked);
+	pthread_mutex_lock(&r->lock);
+	pan_found_add(r, kind, "medium", msg, NULL, w->loc, -1, -1, (int64_t)h->offset);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -360,11 +396,12 @@ static void loc_age(struct pan_worker *w)
 	if (r->retention_days < 0 || days <= r->retention_days)
 		return;
 	w->c.past_retention++;
-	pan_found_add(r, "past-retention", "medium",
-	          xasprintf("card data in a file last modified %lld days ago, past the %lld-day "
-	                    "retention period",
-	                    (long long)days, (long long)r->retention_days),
-	          NULL, w->loc, -1, -1, 0);
+	pan_found_add(
+	    r, "past-retention", "medium",
+	    xasprintf("card data in a file last modified %lld days ago, past the %lld-day "
+	              "retention period",
+	              (long long)days, (long long)r->retention_days),
+	    NULL, w->loc, -1, -1, 0);
 }
 
 void pan_loc_end(struct pan_worker *w)
@@ -402,6 +439,8 @@ void pan_worker_init(struct pan_worker *w, struct pan_run *r)
 	w->run = r;
 	w->s = pan_stream_new(&r->cfg, on_hit, w);
 	pan_stream_secrets(w->s, on_secret);
+	if (r->pii)
+		pan_stream_pii(w->s, on_pii);
 	w->head = xmalloc(PAN_HEAD);
 }
 
@@ -635,6 +674,8 @@ static int read_options(struct pan_run *r, const struct target *t)
 	if ((v = target_option(t, "files.ignore-test-cards")) &&
 	    parse_bool(&r->cfg.ignore_test_cards, v) < 0)
 		return err_set("files.ignore-test-cards: '%s' is not true or false", v);
+	if ((v = target_option(t, "files.pii")) && parse_bool(&r->pii, v) < 0)
+		return err_set("files.pii: '%s' is not true or false", v);
 	if ((v = target_option(t, "files.retention-days"))) {
 		char *end;
 		errno = 0;
@@ -694,6 +735,12 @@ static void write_facts(struct pan_run *r)
 	facts_add_int(out, "pan.findings_dropped", (int64_t)r->dropped);
 	facts_add_int(out, "pan.class_c3", (int64_t)(c->track + c->cvv + c->pin));
 	facts_add_int(out, "pan.class_c2", (int64_t)(c->exposed + c->masked_wide));
+	if (r->pii) {
+		facts_add_int(out, "pan.pii.id_numbers", (int64_t)c->pii_id);
+		facts_add_int(out, "pan.pii.mobile_numbers", (int64_t)c->pii_mobile);
+		facts_add_int(out, "pan.pii.masked_ok", (int64_t)c->pii_masked_ok);
+		facts_add_int(out, "pan.pii.masked_too_wide", (int64_t)c->pii_masked_wide);
+	}
 	facts_add_int(out, "pan.private_keys", (int64_t)c->keys);
 	facts_add_int(out, "pan.private_keys_encrypted", (int64_t)c->keys_encrypted);
 	facts_add_int(out, "pan.private_keys_unparsed", (int64_t)c->keys_unparsed);
@@ -860,6 +907,7 @@ static const struct probe_option pan_options[] = {
     {"threads", "files scanned at once (default: CPUs, at most 8)"},
     {"ignore-test-cards", "true: do not report the published test card numbers"},
     {"retention-days", "card data in files older than this many days is reported (UPD-27)"},
+    {"pii", "true: also find resident ID and mobile numbers, full or masked (PFI-05)"},
     {NULL, NULL},
 };
 

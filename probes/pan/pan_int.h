@@ -17,15 +17,16 @@
 #include <sys/types.h>
 
 /* Archive limits (a zip bomb must cost a bounded time and no memory). */
-#define PAN_ARCHIVE_DEPTH 4             /* archives inside archives */
-#define PAN_ARCHIVE_RATIO 200.0         /* expanded / on-disk size ... */
-#define PAN_ARCHIVE_FLOOR (64ull << 20) /* ... once past this many bytes */
-#define PAN_ARCHIVE_MAX   (4ull << 30)  /* expanded bytes of one file, at most */
-#define PAN_XZ_MEMLIMIT   (256ull << 20) /* an xz decoder's memory, per thread */
-#define PAN_FINDINGS_MAX  5000          /* findings kept; the counts go on */
-#define PAN_LIST_MAX      1000          /* paths in pan.files_with_pan */
-#define PAN_MESSAGES_MAX  200           /* error and skip messages kept */
-#define PAN_HEAD          (64u << 10)   /* first bytes read to tell a file's type */
+#define PAN_ARCHIVE_DEPTH    4              /* archives inside archives */
+#define PAN_ARCHIVE_RATIO    200.0          /* expanded / on-disk size ... */
+#define PAN_ARCHIVE_FLOOR    (64ull << 20)  /* ... once past this many bytes */
+#define PAN_ARCHIVE_MAX      (4ull << 30)   /* expanded bytes of one file, at most */
+#define PAN_XZ_MEMLIMIT      (256ull << 20) /* an xz decoder's memory, per thread */
+#define PAN_FINDINGS_MAX     5000           /* findings kept; the counts go on */
+#define PAN_LIST_MAX         1000           /* paths in pan.files_with_pan */
+#define PAN_PII_FINDINGS_MAX 200            /* ID and mobile findings kept (files.pii) */
+#define PAN_MESSAGES_MAX     200            /* error and skip messages kept */
+#define PAN_HEAD             (64u << 10)    /* first bytes read to tell a file's type */
 
 struct pan_queue;
 struct pan_worker;
@@ -34,7 +35,8 @@ struct pan_worker;
 struct pan_counts {
 	uint64_t files, bytes, exposed, track, cvv, pin, masked_ok, masked_wide, unionpay, low,
 	    errors, skipped, archives, test_ignored, keys, keys_encrypted, keys_unparsed, symmetric,
-	    secrets, mail_pan, past_retention, unkeyed_hashes, trunc_hash_locs, trunc_unchecked;
+	    secrets, mail_pan, past_retention, unkeyed_hashes, trunc_hash_locs, trunc_unchecked,
+	    pii_id, pii_mobile, pii_masked_ok, pii_masked_wide;
 };
 
 /* hashes.c: truncations and hex digests of one location (UPD-07). */
@@ -99,10 +101,12 @@ struct pan_run {
 	struct pan_paths with_unionpay, with_keys, with_secrets;
 	/* retention (files.retention-days): file ages are taken against now */
 	int64_t now;
-	int64_t retention_days; /* -1: not set */
-	int64_t oldest_days;    /* of files with card data, -1: none */
+	bool pii;                       /* files.pii: ID and mobile numbers too */
+	_Atomic uint64_t pii_found;     /* their findings so far */
+	int64_t retention_days;         /* -1: not set */
+	int64_t oldest_days;            /* of files with card data, -1: none */
 	_Atomic uint64_t trunc_checked; /* truncations checked against digests (hashes.c) */
-	uint64_t *digests;      /* distinct card numbers (first 8 bytes of the HMAC) */
+	uint64_t *digests;              /* distinct card numbers (first 8 bytes of the HMAC) */
 	size_t ndig, capdig;
 	char **skips;
 	size_t nskips, capskips;
@@ -120,7 +124,7 @@ struct pan_worker {
 	bool loc_has_pan;
 	bool loc_has_card; /* card data of any kind, masked numbers included (retention) */
 	bool loc_unionpay, loc_keys, loc_secrets;
-	bool mail;     /* the top-level file is a mail message or mailbox */
+	bool mail; /* the top-level file is a mail message or mailbox */
 	struct pan_loc_hashes hashes;
 	int64_t mtime; /* of the top-level file */
 	struct pan_counts c;

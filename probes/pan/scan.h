@@ -149,11 +149,11 @@ struct pan_secret {
 	enum pan_secret_kind kind;
 	uint64_t offset; /* as pan_hit: the first byte (the BEGIN line, the name) */
 	uint64_t line, column;
-	char what[96];      /* "RSA (PKCS#1)", "ssh-ed25519 (OpenSSH)", "AKIA" ... */
-	unsigned bits;      /* key size, 0 when unknown */
-	char name[48];      /* the name a value is assigned to ("db_password") */
-	unsigned value_len; /* bytes of the value, never the value */
-	uint8_t digest[32]; /* PAN_SECRET_HEX_DIGEST only */
+	char what[96];       /* "RSA (PKCS#1)", "ssh-ed25519 (OpenSSH)", "AKIA" ... */
+	unsigned bits;       /* key size, 0 when unknown */
+	char name[48];       /* the name a value is assigned to ("db_password") */
+	unsigned value_len;  /* bytes of the value, never the value */
+	uint8_t digest[32];  /* PAN_SECRET_HEX_DIGEST only */
 	unsigned digest_len; /* 20 or 32 */
 };
 
@@ -175,6 +175,11 @@ void pan_stream_free(struct pan_stream *s);
 /* Also look for keys and secrets, reported to fn with the stream's ctx
  * (until the stream is freed; NULL turns it off). */
 void pan_stream_secrets(struct pan_stream *s, pan_secret_fn fn);
+/* Also look for resident ID and mobile numbers (pii.h), reported to fn with
+ * the stream's ctx and with offsets in the stream's bytes, as card hits
+ * have them (NULL turns it off). */
+struct pii_hit;
+void pan_stream_pii(struct pan_stream *s, void (*fn)(void *ctx, const struct pii_hit *hit));
 /* Start a new stream (a new file): offsets, lines and encoding reset. */
 void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc);
 

@@ -15,6 +15,7 @@
  * drops before it is dropped, with SSE2 where the compiler has it.
  */
 #include "probes/pan/scan_int.h"
+#include "probes/pan/pii.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
@@ -53,6 +54,10 @@ struct pan_stream {
 	pan_secret_fn sfn;
 	struct secret_state sec;
 	struct secret_hits shits;
+	/* resident ID and mobile numbers (pii.c), when asked for */
+	void (*pfn)(void *ctx, const struct pii_hit *hit);
+	struct pii_stream pii;
+	uint64_t pii_upto; /* narrow offset up to which the finder has read */
 };
 
 static size_t count_nl(const uint8_t *p, size_t n)
@@ -166,6 +171,48 @@ static void deliver_both(struct pan_stream *s)
 	x->n = 0;
 }
 
+static bool is_wide(const struct pan_stream *s);
+
+/* The finder's hits, with offsets in the stream's bytes (UTF-16: doubled). */
+static void on_pii(void *ctx, const struct pii_hit *hit)
+{
+	struct pan_stream *s = ctx;
+	struct pii_hit h = *hit;
+	if (is_wide(s))
+		h.offset = s->head + 2 * h.offset;
+	s->pfn(s->ctx, &h);
+}
+
+void pan_stream_pii(struct pan_stream *s, void (*fn)(void *ctx, const struct pii_hit *hit))
+{
+	s->pfn = fn;
+	pii_stream_init(&s->pii, on_pii, s);
+	s->pii.off = s->pii_upto = s->base;
+}
+
+/* Feed the finder the narrow bytes up to offset upto (buf holds them). */
+static void pii_feed(struct pan_stream *s, uint64_t upto, bool final)
+{
+	if (!s->pfn)
+		return;
+	if (s->pii_upto < s->base) {
+		/* a hole skipped over (pan_stream_skip): a token cannot span it */
+		pii_stream_finish(&s->pii);
+		pii_stream_init(&s->pii, on_pii, s);
+		s->pii.off = s->pii_upto = s->base;
+	}
+	if (upto > s->pii_upto) {
+		pii_stream_write(&s->pii, s->buf + (s->pii_upto - s->base),
+		                 (size_t)(upto - s->pii_upto));
+		s->pii_upto = upto;
+	}
+	if (final) {
+		pii_stream_finish(&s->pii);
+		pii_stream_init(&s->pii, on_pii, s);
+		s->pii.off = s->pii_upto;
+	}
+}
+
 void pan_stream_secrets(struct pan_stream *s, pan_secret_fn fn)
 {
 	s->sfn = fn;
@@ -209,6 +256,9 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 	s->st.want_digests = s->st.want_anchors = s->sfn != NULL;
 	s->hits.n = 0;
 	secret_state_reset(&s->sec);
+	if (s->pfn)
+		pii_stream_init(&s->pii, on_pii, s);
+	s->pii_upto = 0;
 	s->shits.n = 0;
 	s->enc = enc;
 	s->decided = enc != PAN_ENC_AUTO;
@@ -222,6 +272,7 @@ void pan_stream_reset(struct pan_stream *s, enum pan_encoding enc)
 static void stream_scan(struct pan_stream *s, bool final)
 {
 	size_t next = scan_core(&s->cfg, &s->st, s->buf, s->len, s->from, final, s->base, &s->hits);
+	pii_feed(s, s->base + (final ? s->len : next), final);
 	if (s->sfn) {
 		/* SECRET_SIDE before the resume point: the next buffer keeps
 		 * SCAN_BEFORE bytes before it, so each anchor has that much on
@@ -230,7 +281,8 @@ static void stream_scan(struct pan_stream *s, bool final)
 		secret_core(&s->sec, s->buf, s->len, end, s->base, &s->st, &s->shits);
 		if (s->st.ndg) {
 			for (unsigned k = 0; k < s->st.ndg; k++) {
-				struct secret_hit *h = ARRAY_PUSH(s->shits.v, s->shits.n, s->shits.cap);
+				struct secret_hit *h =
+				    ARRAY_PUSH(s->shits.v, s->shits.n, s->shits.cap);
 				memset(h, 0, sizeof(*h));
 				h->s.kind = PAN_SECRET_HEX_DIGEST;
 				h->s.offset = s->st.dg[k].off;
