@@ -553,6 +553,9 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect(has_item(get(&f, "app.android.dex.external_storage", FACT_LIST),
 	                   "getExternalStorageDirectory"));
 	cr_expect(get(&f, "app.android.dex.world_mode", FACT_BOOL)->b);
+	const struct fact_value *dyn = get(&f, "app.android.dex.dynamic_code", FACT_LIST);
+	cr_expect(dyn->nitems == 1 && has_item(dyn, "DexClassLoader"));
+	cr_expect(has_finding(&f, "android-dynamic-code", "app.apk!classes2.dex"));
 	const struct fact_value *sdk = get(&f, "app.android.sdks", FACT_LIST);
 	cr_expect(has_item(sdk, "Umeng") && has_item(sdk, "WeChat OpenSDK") && sdk->nitems == 2);
 	const struct fact_value *te = get(&f, "app.android.dex.test_endpoints", FACT_LIST);
@@ -581,6 +584,7 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect_eq(get(&f, "app.android.dex.debug_log", FACT_LIST)->nitems, 0, "Log.w is kept");
 	cr_expect_eq(get(&f, "app.android.dex.external_storage", FACT_LIST)->nitems, 0);
 	cr_expect(!get(&f, "app.android.dex.world_mode", FACT_BOOL)->b);
+	cr_expect_eq(get(&f, "app.android.dex.dynamic_code", FACT_LIST)->nitems, 0);
 	cr_expect(get(&f, "app.android.protect.anti_hook", FACT_BOOL)->b);
 	sdk = get(&f, "app.android.sdks", FACT_LIST);
 	cr_expect(sdk->nitems == 1 && has_item(sdk, "Alipay SDK"));

@@ -88,6 +88,9 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-64", "goodapp", "pass"}, /* Log.w only */
 	    {"J92-05", "debugapp", "fail"},
 	    {"J92-05", "goodapp", "pass"},
+	    {"J92-04", "debugapp", "fail"}, /* DexClassLoader, http URLs, external storage */
+	    {"J92-04", "goodapp", "pass"},
+	    {"J92-04", "iosgood", "not-applicable"},
 	    {"J92-03", "debugapp", "fail"},
 	    {"J92-03", "goodapp", "pass"}, /* INTERNET only */
 	    {"PFI-07", "debugapp", "fail"},

@@ -146,6 +146,12 @@ static const struct row table[] = {
      "load.recovery.tested=true; load.recovery.recovered=true; load.recovery.s=4.2",
      {"load.recovery.recovered=false"}},
     /* jrt0092 */
+    {"J92-04",
+     "app",
+     APK "app.android.dex.refs_complete=true; app.android.dex.dynamic_code=[DexClassLoader]; "
+         "app.android.dex.http_urls=[]; app.android.dex.external_storage=[]",
+     {"app.android.dex.refs_complete=false", "app.android.dex.http_urls=[http://u.example/p]",
+      "app.android.dex.external_storage=[getExternalStorageDirectory]"}},
     {"J92-67",
      "http",
      "http.pan.exposed=0; http.pan.masked_too_wide=0; http.pan.masked_ok=2",

@@ -28,7 +28,18 @@
 #define DEXAPI_MAX_LAYOUTS  4096
 #define A_FILTER_TOUCHES    0x010102c4u /* android:attr/filterTouchesWhenObscured */
 
-enum { W_SSL_PROCEED, W_WEBVIEW, W_WINDOW, W_TOUCH, W_RANDOM, W_LOG, W_EXTSTORE, W_WORLD, W_COUNT };
+enum {
+	W_SSL_PROCEED,
+	W_WEBVIEW,
+	W_WINDOW,
+	W_TOUCH,
+	W_RANDOM,
+	W_LOG,
+	W_EXTSTORE,
+	W_WORLD,
+	W_DYNCODE,
+	W_COUNT
+};
 
 /*
  * Watched references. cls NULL matches any class: names such as
@@ -72,6 +83,14 @@ static const struct watch methods[] = {
     {NULL, "getExternalCacheDir", NULL, W_EXTSTORE},
     {NULL, "getExternalCacheDirs", NULL, W_EXTSTORE},
     {NULL, "getExternalMediaDirs", NULL, W_EXTSTORE},
+    /* code loaded at run time: from a file or a buffer the app fetched (J92-04) */
+    {"Ldalvik/system/DexClassLoader;", "<init>", "DexClassLoader", W_DYNCODE},
+    {"Ldalvik/system/InMemoryDexClassLoader;", "<init>", "InMemoryDexClassLoader", W_DYNCODE},
+    {"Ldalvik/system/PathClassLoader;", "<init>", "PathClassLoader", W_DYNCODE},
+    {"Ldalvik/system/DelegateLastClassLoader;", "<init>", "DelegateLastClassLoader", W_DYNCODE},
+    {"Ldalvik/system/DexFile;", "loadDex", "DexFile.loadDex", W_DYNCODE},
+    {"Ljava/lang/System;", "load", "System.load", W_DYNCODE},
+    {"Ljava/lang/Runtime;", "load", "Runtime.load", W_DYNCODE},
 };
 
 static const struct watch fields[] = {
@@ -205,7 +224,7 @@ struct dex_api {
 	bool seen[W_COUNT];
 	bool crypto, incomplete, layout_touch;
 	unsigned log_refs;
-	struct list refs, webview, random, log, ext, sdk;
+	struct list refs, webview, random, log, ext, dyncode, sdk;
 };
 
 struct dex_api *dex_api_new(void)
@@ -260,6 +279,13 @@ static void hit(struct dex_api *r, struct app_ctx *x, const struct watch *w, str
 		app_finding(x, "android-external-storage", "low", where, off,
 		            "%s referenced: files there are readable by other apps on older "
 		            "Android versions",
+		            ref);
+		break;
+	case W_DYNCODE:
+		list_add(&r->dyncode, w->label, strlen(w->label));
+		app_finding(x, "android-dynamic-code", "medium", where, off,
+		            "%s referenced: code loaded at run time is not covered by the APK's "
+		            "signature; check where it comes from and that it is verified",
 		            ref);
 		break;
 	case W_WORLD:
@@ -397,6 +423,7 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	facts_add_int(o, "app.android.dex.debug_log_refs", r->log_refs);
 	list_fact(o, "app.android.dex.external_storage", &r->ext);
 	facts_add_bool(o, "app.android.dex.world_mode", r->seen[W_WORLD]);
+	list_fact(o, "app.android.dex.dynamic_code", &r->dyncode);
 	list_fact(o, "app.android.sdks", &r->sdk);
 	free(r->methods.slot);
 	free(r->fields.slot);
