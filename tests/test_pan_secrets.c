@@ -546,3 +546,87 @@ Test(pan_rules, catalog_rows_pass_and_fail_on_fixtures, .timeout = 180)
 	free(mail);
 	free(dir);
 }
+
+/* A Luhn-valid 16-digit number from 15 digits, made at test time. */
+static void luhn_complete(char out[17], const char *first15)
+{
+	int sum = 0;
+	for (int i = 0; i < 15; i++) {
+		int d = first15[i] - '0';
+		if (i % 2 == 0) /* from the right, every second digit of 16 */
+			d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+		sum += d;
+		out[i] = first15[i];
+	}
+	out[15] = (char)('0' + (10 - sum % 10) % 10);
+	out[16] = '\0';
+}
+
+/*
+ * J92-30 and PFI-02 on an app's data pulled from a device (files.scope =
+ * app-data): SharedPreferences holding a password and a database page
+ * holding a card number fail both; an app that keeps a token and a masked
+ * number passes; a plain files target is not-applicable.
+ */
+Test(pan_rules, app_data_is_judged_by_j92_30_and_pfi02, .timeout = 120)
+{
+	char *dir = tu_tmpdir();
+	char pan[17];
+	luhn_complete(pan, "622848000000123");
+	char *bad = xasprintf("%s/bad", dir), *good = xasprintf("%s/good", dir);
+	SH("mkdir -p %s/shared_prefs %s/databases %s/shared_prefs %s/databases", bad, bad, good,
+	   good);
+	char *prefs = xasprintf("%s/shared_prefs", bad), *db = xasprintf("%s/databases", bad);
+	free(tu_write(prefs, "login.xml",
+	              "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"
+	              "    <string name=\"user\">alice</string>\n"
+	              "    <string name=\"password\">Summer2026!</string>\n</map>\n"));
+	char *page = xasprintf("SQLite format 3%c...cards...%s...", 0, pan);
+	char *dbfile = xasprintf("%s/pay.db", db);
+	FILE *fp = fopen(dbfile, "wb");
+	cr_assert(fp);
+	fwrite(page, 1, 16 + strlen(page + 16), fp);
+	fclose(fp);
+	char *gprefs = xasprintf("%s/shared_prefs", good);
+	free(tu_write(gprefs, "login.xml",
+	              "<map>\n    <string name=\"token\">opaque-revocable</string>\n"
+	              "    <string name=\"card\">622848******1234</string>\n"
+	              "    <string name=\"password_hint\">a pet</string>\n</map>\n"));
+	char *plan = xasprintf("[assessment]\nname = app data\nrules = jrt0092, jrt0171\n"
+	                       "[target bad]\nfiles = %s\nfiles.scope = app-data\n"
+	                       "[target good]\nfiles = %s\nfiles.scope = app-data\n"
+	                       "[target plain]\nfiles = %s\n",
+	                       bad, good, good);
+	char *pp = tu_write(dir, "plan.ini", plan);
+	struct tu_run r =
+	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
+	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	char *js = tu_read(res);
+	cr_assert(js);
+	cr_assert_null(strstr(js, pan), "a full card number reached results.json");
+	cr_assert_null(strstr(js, "Summer2026!"), "a password reached results.json");
+	json_error_t je;
+	json_t *j = json_loads(js, 0, &je);
+	cr_assert(j, "%s", je.text);
+	cr_expect_str_eq(tu_verdict(j, "J92-30", "bad"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "PFI-02", "bad"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "J92-30", "good"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "PFI-02", "good"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "J92-30", "plain"), "not-applicable");
+	cr_expect_str_eq(tu_verdict(j, "PFI-02", "plain"), "not-applicable");
+	json_decref(j);
+	free(js);
+	free(res);
+	free(pp);
+	free(plan);
+	free(gprefs);
+	free(dbfile);
+	free(page);
+	free(prefs);
+	free(db);
+	free(bad);
+	free(good);
+	free(dir);
+}

@@ -674,6 +674,11 @@ static int read_options(struct pan_run *r, const struct target *t)
 	if ((v = target_option(t, "files.ignore-test-cards")) &&
 	    parse_bool(&r->cfg.ignore_test_cards, v) < 0)
 		return err_set("files.ignore-test-cards: '%s' is not true or false", v);
+	if ((v = target_option(t, "files.scope"))) {
+		if (strcmp(v, "files") != 0 && strcmp(v, "app-data") != 0)
+			return err_set("files.scope: '%s' is not files or app-data", v);
+		r->app_data = strcmp(v, "app-data") == 0;
+	}
 	if ((v = target_option(t, "files.pii")) && parse_bool(&r->pii, v) < 0)
 		return err_set("files.pii: '%s' is not true or false", v);
 	if ((v = target_option(t, "files.retention-days"))) {
@@ -717,6 +722,7 @@ static void write_facts(struct pan_run *r)
 {
 	struct facts *out = r->out;
 	const struct pan_counts *c = &r->c;
+	facts_add_string(out, "pan.scope", r->app_data ? "app-data" : "files");
 	facts_add_int(out, "pan.files_scanned", (int64_t)c->files);
 	facts_add_int(out, "pan.bytes_scanned", (int64_t)c->bytes);
 	facts_add_int(out, "pan.exposed", (int64_t)c->exposed);
@@ -908,6 +914,7 @@ static const struct probe_option pan_options[] = {
     {"ignore-test-cards", "true: do not report the published test card numbers"},
     {"retention-days", "card data in files older than this many days is reported (UPD-27)"},
     {"pii", "true: also find resident ID and mobile numbers, full or masked (PFI-05)"},
+    {"scope", "app-data: the paths are an app's data pulled from a device (J92-30, PFI-02)"},
     {NULL, NULL},
 };
 

@@ -102,6 +102,7 @@ struct pan_run {
 	/* retention (files.retention-days): file ages are taken against now */
 	int64_t now;
 	bool pii;                       /* files.pii: ID and mobile numbers too */
+	bool app_data;                  /* files.scope = app-data */
 	_Atomic uint64_t pii_found;     /* their findings so far */
 	int64_t retention_days;         /* -1: not set */
 	int64_t oldest_days;            /* of files with card data, -1: none */

@@ -25,7 +25,7 @@
  *   `_`, `-`, `.` or a camelCase capital), or ending in api_key / apikey /
  *   api-key, or ending in the word key; then an assignment as ini,
  *   properties, YAML, JSON, shell, XML and most code write it (`=`, `:`,
- *   `:=`, `=>`, `"name": `, `<name>value<`); then a literal: quoted, or a
+ *   `:=`, `=>`, `"name": `, `<name>value<`, `name="name">value<`); then a literal: quoted, or a
  *   bare token up to a space, `,`, `;`, `&` or a bracket. Not a literal:
  *   empty, null/none/true/false, a reference (`$X`, `${X}`, `%(x)s`,
  *   `{{x}}`, `<x>`, `@x`), a call (`getenv(`), a dotted name ending in the
@@ -437,7 +437,11 @@ static size_t check_name(struct secret_state *st, const uint8_t *b, size_t lo, s
 
 	/* the assignment */
 	size_t p = name_end, lim = n < i + SECRET_SIDE ? n : i + SECRET_SIDE;
-	bool xml = l > lo && b[l - 1] == '<';
+	/* <password>value< and, as Android's SharedPreferences write it,
+	 * <string name="password">value< */
+	bool xml =
+	    (l > lo && b[l - 1] == '<') || (l >= lo + 6 && (b[l - 1] == '"' || b[l - 1] == '\'') &&
+	                                    eq_lower(b + l - 6, "name=", 5));
 	if (l > lo && (b[l - 1] == '"' || b[l - 1] == '\'') && p < lim && b[p] == b[l - 1])
 		p++;
 	if (xml) {
