@@ -4,8 +4,9 @@
  * through the HSTS, CSP and Set-Cookie parsers, the version and
  * session-id checks and URL resolution; as a body, through the
  * error/default/listing markers and libxml2's HTML walk (scripts, links,
- * mixed content). Invariants: parsed values stay in range, names are
- * NUL-terminated within their arrays, every URL out is http(s).
+ * mixed content); as a Server header, through the product parser and the
+ * end-of-life table (eol.c). Invariants: parsed values stay in range,
+ * names are NUL-terminated within their arrays, every URL out is http(s).
  */
 #include "fuzz/fuzz.h"
 #include "probes/http/http_int.h"
@@ -50,6 +51,17 @@ FUZZ_TARGET(http)
 		free(u);
 	}
 	free(http_printable(s, 120));
+	struct http_product prod[8];
+	size_t np = http_products(s, prod, 8);
+	if (np > 8)
+		abort();
+	for (size_t i = 0; i < np; i++) {
+		if (strnlen(prod[i].name, sizeof(prod[i].name)) == sizeof(prod[i].name) ||
+		    strnlen(prod[i].version, sizeof(prod[i].version)) == sizeof(prod[i].version) ||
+		    strspn(prod[i].version, "0123456789.") != strlen(prod[i].version))
+			abort();
+		(void)http_product_eol(&prod[i], "2026-11-29");
+	}
 
 	const char *body = (const char *)data;
 	const char *m[8];

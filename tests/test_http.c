@@ -730,6 +730,9 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	cr_expect_str_eq(tu_verdict(j, "UPD-20", "bare"), "fail");
 	cr_expect_str_eq(tu_verdict(j, "UPD-23", "bare"), "fail");
 	cr_expect_str_eq(tu_verdict(j, "UPD-19", "leaky"), "fail");
+	/* X-Powered-By: PHP/8.1.2 on the bare page (security support ended 2025-12-31) */
+	cr_expect_str_eq(tu_verdict(j, "UPD-24", "bare"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "UPD-24", "good"), "pass", "no version disclosed");
 	/* JR/T 0068's web channel: the good page passes all three */
 	static const char *const ob[] = {"OB-01", "OB-02", "OB-03"};
 	for (size_t i = 0; i < 3; i++)

@@ -228,3 +228,61 @@ Test(http_checks, broken_and_binary_pages_do_not_fail)
 	cr_assert_eq(p.nscripts, 0);
 	http_page_free(&p);
 }
+
+/* UPD-24: the products a header names, and which branches have ended (dated). */
+Test(http_checks, products_and_end_of_life_branches)
+{
+	struct http_product p[8];
+	size_t n =
+	    http_products("Apache/2.4.41 (Ubuntu) OpenSSL/1.1.1f PHP/7.4.3-4ubuntu2.20", p, 8);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(p[0].name, "Apache");
+	cr_assert_str_eq(p[0].version, "2.4.41");
+	cr_assert_str_eq(p[1].name, "OpenSSL");
+	cr_assert_str_eq(p[1].version, "1.1.1");
+	cr_assert_str_eq(p[2].name, "PHP");
+	cr_assert_str_eq(p[2].version, "7.4.3");
+	cr_assert_eq(http_products("Jetty(9.4.44.v20210927)", p, 8), 1);
+	cr_assert_str_eq(p[0].name, "Jetty");
+	cr_assert_str_eq(p[0].version, "9.4.44");
+	cr_assert_eq(http_products("nginx", p, 8), 0, "no version, no product");
+	cr_assert_eq(http_products("Express", p, 8), 0);
+	cr_assert_eq(http_products("a/1 b/2 c/3", p, 2), 2, "bounded by max");
+
+	static const struct {
+		const char *name, *version, *today, *ended;
+	} cases[] = {
+	    {"nginx", "1.22.1", "2026-11-29", "2024-05-29"},
+	    {"nginx", "1.18.0", "2026-11-29", "2024-05-29"}, /* older than the listed branch */
+	    {"nginx", "1.28.0", "2026-11-29", NULL},
+	    {"nginx", "1.22.1", "2024-05-28", NULL}, /* not yet ended on that day */
+	    {"Apache", "2.4.62", "2026-11-29", NULL},
+	    {"Apache", "2.2.34", "2026-11-29", "2017-07-11"},
+	    {"OpenSSL", "1.0.2", "2026-11-29", "2019-12-31"},
+	    {"OpenSSL", "0.9.8", "2026-11-29", "2019-12-31"},
+	    {"OpenSSL", "3.0.13", "2026-11-29", "2026-09-07"},
+	    {"OpenSSL", "3.5.0", "2026-11-29", NULL},
+	    {"php", "8.1.2", "2026-11-29", "2025-12-31"}, /* names match in any case */
+	    {"PHP", "8.2.7", "2026-11-29", NULL},         /* ends 2026-12-31 */
+	    {"PHP", "8.2.7", "2027-01-01", "2026-12-31"},
+	    {"PHP", "5.3.3", "2026-11-29", "2018-12-31"},
+	    {"Microsoft-IIS", "7.5", "2026-11-29", "2020-01-14"},
+	    {"Microsoft-IIS", "10.0", "2026-11-29", NULL},
+	    {"Jetty", "9.4.44", "2026-11-29", "2022-06-01"},
+	    {"Apache-Coyote", "1.1", "2026-11-29",
+	     NULL}, /* a connector's protocol, not a release */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_product q = {{0}, {0}};
+		snprintf(q.name, sizeof(q.name), "%s", cases[i].name);
+		snprintf(q.version, sizeof(q.version), "%s", cases[i].version);
+		const char *e = http_product_eol(&q, cases[i].today);
+		if (cases[i].ended)
+			cr_expect(e && strcmp(e, cases[i].ended) == 0, "%s/%s on %s: %s",
+			          cases[i].name, cases[i].version, cases[i].today,
+			          e ? e : "not ended");
+		else
+			cr_expect_null(e, "%s/%s on %s ended %s", cases[i].name, cases[i].version,
+			               cases[i].today, e);
+	}
+}

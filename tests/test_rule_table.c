@@ -126,6 +126,10 @@ static const struct row table[] = {
      {"http.scripts.third_party_without_sri=[https://cdn.example/a.js]", "http.csp.present=false",
       "http.csp.unsafe_inline=true", "http.csp.wildcard=true",
       "http.scripts.added=[https://evil.example/skim.js]"}},
+    {"UPD-24",
+     "http",
+     "http.software=[nginx/1.28.0]; http.software_eol=[]",
+     {"http.software_eol=[PHP/7.4.3 (security support ended 2022-11-28)]"}},
     {"UPD-25",
      "app",
      "app.elf.count.files=3; app.elf.count.relro_none=0; app.elf.count.relro_partial=0; "

@@ -43,7 +43,7 @@ struct shipped {
 static const char *const updss_autos[] = {
     "UPD-01", "UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06", "UPD-07",  "UPD-08",  "UPD-09",
     "UPD-10", "UPD-11", "UPD-12", "UPD-13", "UPD-14", "UPD-15", "UPD-16",  "UPD-17",  "UPD-18",
-    "UPD-19", "UPD-20", "UPD-23", "UPD-25", "UPD-26", "UPD-27", "LOAD-03", "LOAD-05", NULL};
+    "UPD-19", "UPD-20", "UPD-23", "UPD-24", "UPD-25", "UPD-26", "UPD-27", "LOAD-03", "LOAD-05", NULL};
 static const char *const jrt0092_autos[] = {
     "J92-01", "J92-02",  "J92-03", "J92-04", "J92-05",  "J92-11", "J92-12", "J92-13",
     "J92-14", "J92-15",  "J92-16", "J92-17", "J92-18",  "J92-19", "J92-30", "J92-31",

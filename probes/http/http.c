@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include <jansson.h>
@@ -126,7 +127,7 @@ struct http_run {
 	struct sset chain, headers_missing, cookies, cookies_insecure, no_httponly, no_samesite,
 	    session_weak, session_params, error_markers, listing_urls, mixed_urls, scripts,
 	    scripts_no_sri, scripts_3p, scripts_3p_no_sri, allow, risky, pan_pages, cache_missing,
-	    truncated, timeouts, visited, subdirs, default_markers;
+	    software, software_eol, truncated, timeouts, visited, subdirs, default_markers;
 	int64_t pan_exposed, pan_masked_wide, pan_masked_ok, pan_low, pan_cvv, pan_pin, pan_track;
 	int64_t pii_id, pii_mobile, pii_masked_ok, pii_masked_wide; /* PFI-05 */
 	struct sset pii_pages;
@@ -289,6 +290,36 @@ static void on_pii(void *ctx, const char *url, bool in_headers, const struct pii
 	free(msg);
 }
 
+/* --- UPD-24: software named in Server / X-Powered-By, past its end of life --- */
+
+static void saw_products(struct http_run *R, const char *url, const char *value)
+{
+	struct http_product p[8];
+	size_t n = http_products(value, p, 8);
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&now, &tm));
+	for (size_t i = 0; i < n; i++) {
+		char *sw = xasprintf("%s/%s", p[i].name, p[i].version);
+		char *pr = http_printable(sw, 80);
+		sset_add(&R->software, pr);
+		const char *ended = http_product_eol(&p[i], today);
+		if (ended) {
+			char *item = xasprintf("%s (security support ended %s)", pr, ended);
+			if (sset_add(&R->software_eol, item))
+				finding(
+				    R, url, "http-software-eol", "medium", NULL,
+				    "%s is past its end of life: its branch has had no security "
+				    "fixes since %s",
+				    pr, ended);
+			free(item);
+		}
+		free(pr);
+		free(sw);
+	}
+}
+
 /* --- what every response is checked for --- */
 
 static bool is_html(const struct http_resp *r)
@@ -378,6 +409,8 @@ static void saw_response(struct http_run *R, const struct http_resp *r)
 			R->server = http_printable(v, 120);
 		if (i == 1 && !R->powered_by)
 			R->powered_by = http_printable(v, 120);
+		if (i <= 1)
+			saw_products(R, r->url, v);
 		bool ver = http_has_version(v);
 		if (ver && R->server_version != 1) {
 			char *pv = http_printable(v, 120);
@@ -1123,6 +1156,8 @@ static void emit(struct http_run *R)
 	facts_add_int(f, "http.pan.masked_too_wide", R->pan_masked_wide);
 	facts_add_int(f, "http.pan.masked_ok", R->pan_masked_ok);
 	emit_list(f, "http.pan.urls", &R->pan_pages);
+	emit_list(f, "http.software", &R->software);
+	emit_list(f, "http.software_eol", &R->software_eol);
 	facts_add_int(f, "http.pii.id_numbers", R->pii_id);
 	facts_add_int(f, "http.pii.mobile_numbers", R->pii_mobile);
 	facts_add_int(f, "http.pii.masked_ok", R->pii_masked_ok);
@@ -1304,7 +1339,7 @@ out:
 	    &R.scripts_no_sri, &R.scripts_3p,      &R.scripts_3p_no_sri, &R.allow,
 	    &R.risky,          &R.pan_pages,       &R.cache_missing,     &R.truncated,
 	    &R.timeouts,       &R.visited,         &R.subdirs,           &R.default_markers,
-	    &R.pii_pages};
+	    &R.pii_pages,      &R.software,        &R.software_eol};
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		sset_free(sets[i]);
 	return rc;

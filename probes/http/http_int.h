@@ -130,6 +130,17 @@ int http_cookie_parse(struct http_cookie *out, const char *value);
 bool http_has_version(const char *value);
 /* Whether a body shows a product/version token (error pages' footers). */
 const char *http_body_version(const char *body, size_t n);
+
+/* eol.c: products a Server or X-Powered-By value names, "name/1.2.3" or
+ * "name(9.4.z)"; at most max. */
+struct http_product {
+	char name[32], version[32];
+};
+size_t http_products(const char *value, struct http_product *out, size_t max);
+/* The date (YYYY-MM-DD) security support for p's release branch ended, when
+ * the dated table knows it ended before today (YYYY-MM-DD); else NULL. */
+const char *http_product_eol(const struct http_product *p, const char *today);
+#define HTTP_EOL_TABLE_DATE "2026-11-29" /* when the table in eol.c was checked */
 /* The error-disclosure markers in a body (stack trace, SQL error), at most max; their count. */
 size_t http_error_markers(const char **out, size_t max, const char *body, size_t n);
 /* The first default-page marker ("Welcome to nginx!") in a body, or NULL. */
