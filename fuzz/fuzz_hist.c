@@ -1,5 +1,5 @@
 /*
- * Fuzz the load histogram's text decoder (probes/load/hist.c), which
+ * Fuzz the load histogram's text decoder (lib/hist.c), which
  * reads `load.histogram` from results files that `assay merge` combines:
  * whatever decodes must give sane percentiles and add to itself.
  */
