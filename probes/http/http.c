@@ -1238,7 +1238,9 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	}
 	for (size_t i = 0; i < t->ninputs; i++)
 		assess(&R, t->inputs[i].value);
-	/* Opt-in: logins to a test account, after the unauthenticated checks. */
+	/* Opt-in: logins to a test account, after the unauthenticated checks.
+	 * The rules of those tests apply only where it is declared. */
+	facts_add_bool(out, "http.auth.declared", http_auth_declared(t));
 	if (http_auth_declared(t))
 		http_auth_run(t, &cfg, out);
 	bool tls_failed;
@@ -1343,6 +1345,16 @@ static int http_print(FILE *out, const struct facts *f)
 	        tp && tp->type == FACT_LIST ? tp->nitems : 0, yn(f, "http.mixed_content"));
 	fprintf(out, "  visited     %lld pages in %lld requests\n", num(f, "http.pages"),
 	        num(f, "http.requests"));
+	if (facts_get(f, "http.auth.login_ok")) {
+		const struct fact_value *how = facts_get(f, "http.auth.lockout.how");
+		fprintf(out,
+		        "  auth        login %s, logout ends session %s, idle expired %s, lockout "
+		        "after %lld (%s), replay refused %s, tamper refused %s\n",
+		        yn(f, "http.auth.login_ok"), yn(f, "http.auth.logout_invalidates"),
+		        yn(f, "http.auth.idle_expired"), num(f, "http.auth.lockout.after"),
+		        how && how->type == FACT_STRING ? how->s : "-", yn(f, "http.auth.replay.rejected"),
+		        yn(f, "http.auth.tamper.rejected"));
+	}
 	return 0;
 }
 
