@@ -93,16 +93,15 @@ static char *auth_lines(const struct app *a)
 }
 
 /* Run the binary on a plan with target "bank" on app a; the parsed results.json. */
-static json_t *run_plan(const struct app *a, const char *extra, const char *outdir,
-                        bool incomplete)
+static json_t *run_plan(const struct app *a, const char *extra, const char *outdir, bool incomplete)
 {
 	char *dir = tu_tmpdir();
 	char *plan = xasprintf("[assessment]\nname = auth\nrules = updss, jrt0092\n"
 	                       "[target bank]\nhttp = http://127.0.0.1:%d/\ntimeout = 60\n%s",
 	                       a->port, extra);
 	char *pp = tu_write(dir, "plan.ini", plan);
-	struct tu_run r = tu_sh(PW_ENV "='" PW "' ASSAY_RULES_DIR=rules %s run %s -o %s", tu_bin(),
-	                        pp, outdir);
+	struct tu_run r =
+	    tu_sh(PW_ENV "='" PW "' ASSAY_RULES_DIR=rules %s run %s -o %s", tu_bin(), pp, outdir);
 	/* 3: a probe error or an undecided rule; 0 or 1 otherwise */
 	if (incomplete)
 		cr_assert_eq(r.code, 3, "%s %s", r.out, r.err);
@@ -229,9 +228,9 @@ Test(http_auth, without_the_keys_nothing_is_sent_and_the_rules_do_not_apply, .ti
 	json_t *f = facts_of(j);
 	const char *k;
 	json_t *v;
-	json_object_foreach(f, k, v) cr_expect(strncmp(k, "http.auth.", 10) != 0 ||
-	                                       strcmp(k, "http.auth.declared") == 0,
-	                                       "fact %s", k);
+	json_object_foreach(f, k, v)
+	    cr_expect(strncmp(k, "http.auth.", 10) != 0 || strcmp(k, "http.auth.declared") == 0,
+	              "fact %s", k);
 	cr_expect(json_is_false(json_object_get(f, "http.auth.declared")));
 	for (size_t i = 0; i < 6; i++)
 		cr_expect_str_eq(tu_verdict(j, six[i], "bank"), "not-applicable", "%s", six[i]);

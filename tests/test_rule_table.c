@@ -43,7 +43,7 @@ struct row {
 	"http.auth.declared=true; http.auth.login_ok=true; http.auth.logout_invalidates=true; "    \
 	"http.auth.idle_wait_s=910; http.auth.idle_expired=true; http.auth.lockout.tested=true; "  \
 	"http.auth.lockout.attempts=10; http.auth.lockout.after=5; "                               \
-	"http.auth.lockout.how=\"locked\"; http.auth.replay.rejected=true; "                      \
+	"http.auth.lockout.how=\"locked\"; http.auth.replay.rejected=true; "                       \
 	"http.auth.tamper.rejected=true"
 
 static const struct row table[] = {
@@ -114,10 +114,7 @@ static const struct row table[] = {
      "http.content_type_nosniff=true",
      {"http.error_disclosure=true", "http.csp.present=false", "http.frame_protection=false",
       "http.content_type_nosniff=false"}},
-    {"UPD-21",
-     "http",
-     AUTH_OK,
-     {"http.auth.idle_expired=false", "http.auth.idle_wait_s=1200"}},
+    {"UPD-21", "http", AUTH_OK, {"http.auth.idle_expired=false", "http.auth.idle_wait_s=1200"}},
     {"UPD-22",
      "http",
      AUTH_OK,

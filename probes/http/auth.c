@@ -44,11 +44,11 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#define AUTH_IDLE_MAX_S      3600 /* the longest idle wait a plan may ask for */
-#define AUTH_LOCKOUT_DFLT    10   /* wrong passwords: PCI DSS v4.0 8.3.4's "not more than 10" */
-#define AUTH_LOCKOUT_MAX     50
-#define AUTH_SECRET_MAX      4096 /* bytes of one cookie header or token kept */
-#define AUTH_BODY_MAX        65536
+#define AUTH_IDLE_MAX_S   3600 /* the longest idle wait a plan may ask for */
+#define AUTH_LOCKOUT_DFLT 10   /* wrong passwords: PCI DSS v4.0 8.3.4's "not more than 10" */
+#define AUTH_LOCKOUT_MAX  50
+#define AUTH_SECRET_MAX   4096 /* bytes of one cookie header or token kept */
+#define AUTH_BODY_MAX     65536
 
 /* "[METHOD ]URL" of a plan option. */
 struct auth_req {
@@ -149,7 +149,8 @@ static int parse_req(struct auth *A, struct auth_req *r, const char *opt, const 
 			v++;
 	}
 	if (!url_ok(v)) {
-		auth_error(A, "%s '%.200s': expected an http:// or https:// URL without credentials",
+		auth_error(A,
+		           "%s '%.200s': expected an http:// or https:// URL without credentials",
 		           opt, v);
 		return -1;
 	}
@@ -200,8 +201,9 @@ static int auth_parse(struct auth *A)
 	const char *env = target_option(t, "http.auth.password-env");
 	const char *pw = env && *env ? getenv(env) : NULL;
 	if (!env || !*env) {
-		auth_error(A, "http.auth.password-env: name the environment variable that holds the "
-		              "test account's password");
+		auth_error(A,
+		           "http.auth.password-env: name the environment variable that holds the "
+		           "test account's password");
 		return -1;
 	}
 	if (!pw || !*pw) {
@@ -237,8 +239,9 @@ static int auth_parse(struct auth *A)
 		if (strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0)
 			A->lockout = AUTH_LOCKOUT_DFLT;
 		else if (parse_count(&A->lockout, v, 1, AUTH_LOCKOUT_MAX) < 0) {
-			auth_error(A, "http.auth.lockout '%.40s': expected true or a number of wrong "
-			              "passwords, 1-%d",
+			auth_error(A,
+			           "http.auth.lockout '%.40s': expected true or a number of wrong "
+			           "passwords, 1-%d",
 			           v, AUTH_LOCKOUT_MAX);
 			return -1;
 		}
@@ -248,7 +251,8 @@ static int auth_parse(struct auth *A)
 			return -1;
 		A->txn_body = target_option(t, "http.auth.transaction-body");
 		if (!A->txn_body || !*A->txn_body) {
-			auth_error(A, "http.auth.transaction-body: the captured request's body is needed");
+			auth_error(
+			    A, "http.auth.transaction-body: the captured request's body is needed");
 			return -1;
 		}
 	}
@@ -263,8 +267,9 @@ static int auth_parse(struct auth *A)
 		A->tamper_to = xstrdup(arrow + 4);
 		const char *at = strstr(A->txn_body, A->tamper_from);
 		if (!at || strstr(at + 1, A->tamper_from)) {
-			auth_error(A, "http.auth.tamper: '%.80s' must occur once in "
-			              "http.auth.transaction-body",
+			auth_error(A,
+			           "http.auth.tamper: '%.80s' must occur once in "
+			           "http.auth.transaction-body",
 			           A->tamper_from);
 			return -1;
 		}
@@ -335,10 +340,10 @@ static int send_req(struct auth *A, struct http_resp *r, const char *method, con
 	if (s && s->bearer)
 		extra[n++] = s->bearer;
 	if (body) {
-		ct = xasprintf("Content-Type: %s",
-		               A->ctype ? A->ctype
-		               : is_json(body) ? "application/json"
-		                               : "application/x-www-form-urlencoded");
+		ct = xasprintf("Content-Type: %s", A->ctype ? A->ctype
+		                                   : is_json(body)
+		                                       ? "application/json"
+		                                       : "application/x-www-form-urlencoded");
 		extra[n++] = ct;
 	}
 	extra[n] = NULL;
@@ -406,8 +411,8 @@ static int logged_in(struct auth *A, const struct auth_session *s, long *status)
 	int v = -1;
 	if (rc == 0 && r.status >= 200 && r.status < 300)
 		v = 1;
-	else if (rc == 0 && (r.status == 401 || r.status == 403 ||
-	                     (r.status >= 300 && r.status < 400)))
+	else if (rc == 0 &&
+	         (r.status == 401 || r.status == 403 || (r.status >= 300 && r.status < 400)))
 		v = 0;
 	http_resp_free(&r);
 	return v;
@@ -424,7 +429,8 @@ static int session_new(struct auth *A, struct auth_session *s, const char *step)
 	snprintf(err, sizeof(err), "%s", r.error);
 	http_resp_free(&r);
 	if (rc < 0) {
-		auth_error(A, "%s: the login %.200s gave no response (%s)", step, A->login.url, err);
+		auth_error(A, "%s: the login %.200s gave no response (%s)", step, A->login.url,
+		           err);
 		return -1;
 	}
 	if (!s->cookie && !s->bearer) {
@@ -433,7 +439,8 @@ static int session_new(struct auth *A, struct auth_session *s, const char *step)
 		return -1;
 	}
 	if (logged_in(A, s, &cst) != 1) {
-		auth_error(A, "%s: after the login (status %ld) the check URL answered %ld, not 2xx",
+		auth_error(A,
+		           "%s: after the login (status %ld) the check URL answered %ld, not 2xx",
 		           step, lst, cst);
 		session_free(s);
 		return -1;
@@ -459,8 +466,9 @@ static void test_logout(struct auth *A)
 		return;
 	}
 	if (v < 0) {
-		auth_error(A, "logout: the check URL answered %ld after the logout: neither 2xx "
-		              "nor a refusal",
+		auth_error(A,
+		           "logout: the check URL answered %ld after the logout: neither 2xx "
+		           "nor a refusal",
 		           cst);
 		return;
 	}
@@ -517,15 +525,18 @@ static void test_transaction(struct auth *A)
 			auth_finding(A, A->txn.url, "http-auth-tamper-accepted", "high",
 			             "a transaction with a changed field was accepted");
 	} else if (tv != -2) {
-		auth_error(A, "tamper: the changed request answered %ld and the original %ld: "
-		              "not judged",
+		auth_error(A,
+		           "tamper: the changed request answered %ld and the original %ld: "
+		           "not judged",
 		           tst, ost);
 	}
 	if (txn_verdict(ost) != 1) {
-		auth_error(A, "replay: the captured transaction %.200s answered %ld, not 2xx%s: "
-		              "replay not judged",
+		auth_error(A,
+		           "replay: the captured transaction %.200s answered %ld, not 2xx%s: "
+		           "replay not judged",
 		           A->txn.url, ost,
-		           tv == 1 ? " (after the tampered copy was accepted: the same nonce?)" : "");
+		           tv == 1 ? " (after the tampered copy was accepted: the same nonce?)"
+		                   : "");
 		return;
 	}
 	int rv = txn_verdict(rst);
@@ -545,8 +556,9 @@ static void test_idle(struct auth *A)
 	/* The wait and one request after it must fit in the run's deadline. */
 	double need_ms = (double)A->idle_s * 1000 + 2000;
 	if (A->deadline_ms - time_mono_ms() < need_ms) {
-		auth_error(A, "idle: a %ld s wait does not fit in what is left of the run's "
-		              "deadline; raise the target's timeout (at least %ld s more)",
+		auth_error(A,
+		           "idle: a %ld s wait does not fit in what is left of the run's "
+		           "deadline; raise the target's timeout (at least %ld s more)",
 		           A->idle_s, A->idle_s + 30);
 		return;
 	}
@@ -556,8 +568,9 @@ static void test_idle(struct auth *A)
 	long st = 0;
 	/* A second request proves the session is reusable: a later refusal is the wait's. */
 	if (logged_in(A, &s, &st) != 1) {
-		auth_error(A, "idle: the session was refused on its second use (%ld): cannot test "
-		              "the idle timeout",
+		auth_error(A,
+		           "idle: the session was refused on its second use (%ld): cannot test "
+		           "the idle timeout",
 		           st);
 		session_free(&s);
 		return;
@@ -568,8 +581,9 @@ static void test_idle(struct auth *A)
 	int v = logged_in(A, &s, &st);
 	session_free(&s);
 	if (v < 0) {
-		auth_error(A, "idle: after %ld s the check URL answered %ld: neither 2xx nor a "
-		              "refusal",
+		auth_error(A,
+		           "idle: after %ld s the check URL answered %ld: neither 2xx nor a "
+		           "refusal",
 		           A->idle_s, st);
 		return;
 	}
@@ -614,7 +628,8 @@ static void test_lockout(struct auth *A)
 	const char *how = NULL;
 	for (long k = 1; k <= A->lockout; k++) {
 		if (!http_client_time_left(A->cl)) {
-			auth_error(A, "lockout: the run's deadline came after %ld wrong passwords", sent);
+			auth_error(A, "lockout: the run's deadline came after %ld wrong passwords",
+			           sent);
 			return;
 		}
 		struct http_resp r;
@@ -635,8 +650,9 @@ static void test_lockout(struct auth *A)
 		}
 	}
 	if (after == 0) {
-		auth_error(A, "lockout: the first wrong password was already answered as %s: the "
-		              "account was locked before the test (an earlier run?); N unknown",
+		auth_error(A,
+		           "lockout: the first wrong password was already answered as %s: the "
+		           "account was locked before the test (an earlier run?); N unknown",
 		           how);
 		return;
 	}
@@ -651,8 +667,9 @@ static void test_lockout(struct auth *A)
 		int v = rc == 0 && !sign && (s.cookie || s.bearer) ? logged_in(A, &s, &cst) : 0;
 		session_free(&s);
 		if (rc < 0 || (v < 0 && !sign)) {
-			auth_error(A, "lockout: the right password after %ld wrong ones: login %ld, "
-			              "check %ld: not judged",
+			auth_error(A,
+			           "lockout: the right password after %ld wrong ones: login %ld, "
+			           "check %ld: not judged",
 			           sent, lst, cst);
 			return;
 		}
@@ -669,7 +686,8 @@ static void test_lockout(struct auth *A)
 	if (how)
 		facts_add_string(A->out, "http.auth.lockout.how", how);
 	else {
-		char *m = xasprintf("%ld wrong passwords in a row: no lock, delay or challenge", sent);
+		char *m =
+		    xasprintf("%ld wrong passwords in a row: no lock, delay or challenge", sent);
 		auth_finding(A, A->login.url, "http-auth-no-lockout", "medium", m);
 		free(m);
 	}
@@ -691,8 +709,9 @@ int http_auth_run(const struct target *t, const struct http_client_cfg *base, st
 	long st = 0;
 	int anon = logged_in(&A, NULL, &st);
 	if (anon != 0) {
-		auth_error(&A, "http.auth.check %.200s answered %ld without a session: expected "
-		               "401, 403 or a redirect to the login",
+		auth_error(&A,
+		           "http.auth.check %.200s answered %ld without a session: expected "
+		           "401, 403 or a redirect to the login",
 		           A.check, st);
 		goto out;
 	}

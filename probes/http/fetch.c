@@ -248,8 +248,8 @@ int http_fetch(struct http_client *c, struct http_resp *r, const char *method, c
 	return http_fetch_body(c, r, method, url, extra, NULL);
 }
 
-int http_fetch_body(struct http_client *c, struct http_resp *r, const char *method,
-                    const char *url, const char *const *extra, const struct http_body *body)
+int http_fetch_body(struct http_client *c, struct http_resp *r, const char *method, const char *url,
+                    const char *const *extra, const struct http_body *body)
 {
 	memset(r, 0, sizeof(*r));
 	r->url = xstrdup(url);

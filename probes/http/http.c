@@ -1352,8 +1352,8 @@ static int http_print(FILE *out, const struct facts *f)
 		        "after %lld (%s), replay refused %s, tamper refused %s\n",
 		        yn(f, "http.auth.login_ok"), yn(f, "http.auth.logout_invalidates"),
 		        yn(f, "http.auth.idle_expired"), num(f, "http.auth.lockout.after"),
-		        how && how->type == FACT_STRING ? how->s : "-", yn(f, "http.auth.replay.rejected"),
-		        yn(f, "http.auth.tamper.rejected"));
+		        how && how->type == FACT_STRING ? how->s : "-",
+		        yn(f, "http.auth.replay.rejected"), yn(f, "http.auth.tamper.rejected"));
 	}
 	return 0;
 }

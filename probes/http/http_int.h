@@ -92,8 +92,8 @@ struct http_body {
 	size_t len;
 };
 /* http_fetch with a body (NULL: none); method NULL is then POST. */
-int http_fetch_body(struct http_client *c, struct http_resp *r, const char *method,
-                    const char *url, const char *const *extra, const struct http_body *body);
+int http_fetch_body(struct http_client *c, struct http_resp *r, const char *method, const char *url,
+                    const char *const *extra, const struct http_body *body);
 void http_resp_free(struct http_resp *r);
 /* The first value of a header (name lowercase), or NULL. */
 const char *http_header_get(const struct http_resp *r, const char *name);
