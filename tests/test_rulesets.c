@@ -41,15 +41,17 @@ struct shipped {
  * registered and whose facts the probe READMEs document (docs/rulesets.md
  * lists the rest and what each waits for). */
 static const char *const updss_autos[] = {
-    "UPD-01", "UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06", "UPD-07", "UPD-09",  "UPD-10",
-    "UPD-11", "UPD-12", "UPD-13", "UPD-14", "UPD-15", "UPD-16", "UPD-17", "UPD-18",  "UPD-19",
-    "UPD-20", "UPD-21", "UPD-22", "UPD-23", "UPD-25", "UPD-26", "UPD-27", "LOAD-03", NULL};
+    "UPD-01", "UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06", "UPD-07", "UPD-09",
+    "UPD-10", "UPD-11", "UPD-12", "UPD-13", "UPD-14", "UPD-15", "UPD-16", "UPD-17",
+    "UPD-18", "UPD-19", "UPD-20", "UPD-21", "UPD-22", "UPD-23", "UPD-25", "UPD-26", "UPD-27",
+    "LOAD-03", NULL};
 static const char *const jrt0092_autos[] = {
-    "J92-01", "J92-02",  "J92-03", "J92-05", "J92-11", "J92-12", "J92-13",  "J92-14",
-    "J92-15", "J92-16",  "J92-17", "J92-18", "J92-19", "J92-31", "J92-50",  "J92-52",
-    "J92-60", "J92-61",  "J92-62", "J92-63", "J92-64", "J92-65", "LOAD-01", "J92-42",
-    "J92-51", "LOAD-04", "J92-33", "J92-36", "J92-40", "J92-41", NULL};
-static const char *const jrt0171_autos[] = {"PFI-01", "PFI-03", "PFI-04", "PFI-06", "PFI-07", NULL};
+    "J92-01", "J92-02", "J92-03", "J92-05", "J92-11", "J92-12", "J92-13", "J92-14", "J92-15",
+    "J92-16", "J92-17", "J92-18", "J92-19", "J92-31", "J92-50", "J92-52", "J92-60", "J92-61",
+    "J92-62", "J92-63", "J92-64", "J92-65", "LOAD-01", "J92-42", "J92-51", "LOAD-04", "J92-33",
+    "J92-36", "J92-40", "J92-41", NULL};
+static const char *const jrt0171_autos[] = {"PFI-01", "PFI-03", "PFI-04", "PFI-06", "PFI-07",
+                                            NULL};
 static const char *const jrt0068_autos[] = {"OB-01", "OB-02", "OB-03", NULL};
 
 /* The catalog's MAN rows per set (docs/rulesets.md says why each is where it is). */
@@ -113,8 +115,8 @@ Test(rulesets, each_file_validates_and_has_the_catalog_count)
 		size_t nman = 0;
 		for (size_t k = 0; k < rs.nrules; k++)
 			nman += rs.rules[k].manual;
-		cr_expect_eq(nman, sets[i].nmanual, "%s: %zu manual rules, want %zu", sets[i].file,
-		             nman, sets[i].nmanual);
+		cr_expect_eq(nman, sets[i].nmanual, "%s: %zu manual rules, want %zu",
+		             sets[i].file, nman, sets[i].nmanual);
 		cr_expect_eq(rs.nrules, sets[i].nmanual + nautos(&sets[i]),
 		             "%s: %zu rules, want %zu manual + %zu automated", sets[i].file,
 		             rs.nrules, sets[i].nmanual, nautos(&sets[i]));
@@ -187,8 +189,7 @@ Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_pro
 			bool listed = false;
 			for (size_t a = 0; sets[i].autos[a]; a++)
 				listed = listed || strcmp(sets[i].autos[a], id) == 0;
-			cr_expect(listed,
-			          "%s: rule %s is neither MAN-nn nor a listed automated row",
+			cr_expect(listed, "%s: rule %s is neither MAN-nn nor a listed automated row",
 			          sets[i].file, id);
 		}
 		for (size_t a = 0; sets[i].autos[a]; a++) {
@@ -200,8 +201,7 @@ Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_pro
 					r = &rs.rules[k];
 					seen++;
 				}
-			cr_expect_eq(seen, 1, "%s appears %d times in %s", want, seen,
-			             sets[i].file);
+			cr_expect_eq(seen, 1, "%s appears %d times in %s", want, seen, sets[i].file);
 			if (!r)
 				continue;
 			cr_expect(!r->manual, "%s is manual", want);
@@ -209,9 +209,8 @@ Test(rulesets, every_automated_row_appears_once_with_a_check_on_a_registered_pro
 			cr_expect(r->nprobes >= 1, "%s names no probe", want);
 			for (size_t p = 0; p < r->nprobes; p++) {
 				char *pat = xasprintf(" %s ", r->probes[p]);
-				cr_expect(strstr(probes, pat),
-				          "%s reads probe '%s', not registered", want,
-				          r->probes[p]);
+				cr_expect(strstr(probes, pat), "%s reads probe '%s', not registered",
+				          want, r->probes[p]);
 				free(pat);
 			}
 			cr_expect(nonempty(r->remediation_en) && nonempty(r->remediation_zh) &&
@@ -311,8 +310,8 @@ Test(rulesets, docs_table_lists_every_rule)
 	for (size_t i = 0; i < NSETS; i++)
 		for (size_t a = 0; sets[i].autos[a]; a++) {
 			char *row = xasprintf("| %s |", sets[i].autos[a]);
-			cr_expect(strstr(rules, row),
-			          "docs/rulesets.md: '## Rules' has no row '%s'", row);
+			cr_expect(strstr(rules, row), "docs/rulesets.md: '## Rules' has no row '%s'",
+			          row);
 			free(row);
 		}
 	free(doc);
