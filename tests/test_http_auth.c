@@ -100,8 +100,12 @@ static json_t *run_plan(const struct app *a, const char *extra, const char *outd
 	                       "[target bank]\nhttp = http://127.0.0.1:%d/\ntimeout = 60\n%s",
 	                       a->port, extra);
 	char *pp = tu_write(dir, "plan.ini", plan);
+	/* stdout and stderr go to the output folder too: no secret may be in them either */
 	struct tu_run r =
-	    tu_sh(PW_ENV "='" PW "' ASSAY_RULES_DIR=rules %s run %s -o %s", tu_bin(), pp, outdir);
+	    tu_sh("mkdir -p %s && " PW_ENV "='" PW "' ASSAY_RULES_DIR=rules %s run %s "
+	          "-o %s >%s/stdout.txt 2>%s/stderr.txt; s=$?; cat %s/stdout.txt "
+	          "%s/stderr.txt; exit $s",
+	          outdir, tu_bin(), pp, outdir, outdir, outdir, outdir, outdir);
 	/* 3: a probe error or an undecided rule; 0 or 1 otherwise */
 	if (incomplete)
 		cr_assert_eq(r.code, 3, "%s %s", r.out, r.err);
@@ -141,6 +145,8 @@ Test(http_auth, a_server_with_every_control_passes_the_six_rules, .timeout = 120
 	cr_expect_eq(json_integer_value(json_object_get(f, "http.auth.replay.status")), 409);
 	cr_expect_eq(json_integer_value(json_object_get(f, "http.auth.tamper.status")), 400);
 	cr_expect_eq(json_integer_value(json_object_get(f, "http.auth.idle_wait_s")), 6);
+	/* login probe, login, logout (3), transaction (5), idle (4), lockout (6) */
+	cr_expect_geq(json_integer_value(json_object_get(f, "http.auth.requests")), 20);
 	json_decref(j);
 	free(out);
 	free(lines);

@@ -730,6 +730,8 @@ int http_auth_run(const struct target *t, const struct http_client_cfg *base, st
 	if (A.lockout)
 		test_lockout(&A);
 out:
+	if (A.cl)
+		facts_add_int(out, "http.auth.requests", http_client_requests(A.cl));
 	http_client_free(A.cl);
 	wipe_free(A.password);
 	free(A.login.url);
