@@ -368,6 +368,15 @@ static void cookie_take(struct strbuf *c, const char *set_cookie)
 	sb_add(c, set_cookie, n);
 }
 
+/* A token goes into a header: visible ASCII only (RFC 6750 §2.1's b64token and more). */
+static bool token_ok(const char *tok)
+{
+	for (; *tok; tok++)
+		if (*tok < 0x21 || *tok > 0x7e)
+			return false;
+	return true;
+}
+
 /* The session a login response set: its cookies, and the token field of a JSON body. */
 static void session_from(struct auth *A, const struct http_resp *r, struct auth_session *s)
 {
@@ -385,7 +394,7 @@ static void session_from(struct auth *A, const struct http_resp *r, struct auth_
 	if (A->token_field && r->body.len && r->body.len < AUTH_BODY_MAX) {
 		json_t *j = json_loadb(r->body.buf, r->body.len, 0, NULL);
 		const char *tok = json_string_value(json_object_get(j, A->token_field));
-		if (tok && *tok && strlen(tok) < AUTH_SECRET_MAX && !strpbrk(tok, "\r\n"))
+		if (tok && *tok && strlen(tok) < AUTH_SECRET_MAX && token_ok(tok))
 			s->bearer = xasprintf("Authorization: Bearer %s", tok);
 		json_decref(j);
 	}
