@@ -487,3 +487,30 @@ Test(http_auth, bad_options_are_refused, .timeout = 30)
 	facts_free(&f);
 	app_stop(&a);
 }
+
+Test(http_auth, the_transaction_body_from_a_file, .timeout = 60)
+{
+	struct app a = app_start("");
+	/* a captured body saved with a line end, as an editor leaves it */
+	char *text = xasprintf("%s\n", a.txn);
+	char *path = tu_write(a.dir, "transfer.body", text);
+	char *opt = xasprintf("transaction-body-file=%s", path);
+	const char *opts[] = {BASE, "transaction=http://127.0.0.1:%d/transfer", opt,
+	                      "tamper=payee=alice -> payee=mallory", NULL};
+	struct facts f;
+	cr_assert_eq(probe_auth(&f, &a, opts, 60), 0);
+	cr_expect(fact(&f, "http.auth.replay.rejected", FACT_BOOL)->b);
+	cr_expect(fact(&f, "http.auth.tamper.rejected", FACT_BOOL)->b);
+	facts_free(&f);
+	/* a file that is not there: an error naming it */
+	const char *missing[] = {BASE, "transaction=http://127.0.0.1:%d/transfer",
+	                         "transaction-body-file=/nonexistent/assay-body", NULL};
+	cr_assert_eq(probe_auth(&f, &a, missing, 60), -1);
+	cr_expect(error_has(&f, "/nonexistent/assay-body"));
+	cr_expect_null(facts_get(&f, "http.auth.replay.rejected"));
+	facts_free(&f);
+	free(opt);
+	free(path);
+	free(text);
+	app_stop(&a);
+}

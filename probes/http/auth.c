@@ -64,6 +64,7 @@ struct auth {
 	struct auth_req login, logout, txn;
 	const char *user, *body_tmpl, *check, *token_field, *marker, *txn_body, *ctype;
 	char *tamper_from, *tamper_to;
+	char *txn_file; /* the body read from http.auth.transaction-body-file */
 	char *password; /* from the environment; wiped at the end */
 	long idle_s;    /* 0: no idle test */
 	long lockout;   /* wrong passwords to send; 0: no lockout test */
@@ -250,9 +251,28 @@ static int auth_parse(struct auth *A)
 		if (parse_req(A, &A->txn, "http.auth.transaction", v, "POST") < 0)
 			return -1;
 		A->txn_body = target_option(t, "http.auth.transaction-body");
+		const char *path = target_option(t, "http.auth.transaction-body-file");
+		if (path && !A->txn_body) {
+			/* A captured body is often longer than a plan line may be. */
+			size_t len = 0;
+			if (file_read_all(&A->txn_file, &len, path, AUTH_BODY_MAX) < 0 ||
+			    memchr(A->txn_file, '\0', len)) {
+				auth_error(
+				    A,
+				    "http.auth.transaction-body-file %.200s: cannot read it, "
+				    "or it is over 64 KiB or holds a NUL byte",
+				    path);
+				return -1;
+			}
+			while (len &&
+			       (A->txn_file[len - 1] == '\n' || A->txn_file[len - 1] == '\r'))
+				A->txn_file[--len] = '\0';
+			A->txn_body = A->txn_file;
+		}
 		if (!A->txn_body || !*A->txn_body) {
-			auth_error(
-			    A, "http.auth.transaction-body: the captured request's body is needed");
+			auth_error(A,
+			           "http.auth.transaction-body (or -file): the captured request's "
+			           "body is needed");
 			return -1;
 		}
 	}
@@ -748,5 +768,6 @@ out:
 	free(A.txn.url);
 	free(A.tamper_from);
 	free(A.tamper_to);
+	free(A.txn_file);
 	return out->nerrors > nerr ? -1 : 0;
 }

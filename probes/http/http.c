@@ -79,6 +79,8 @@ static const struct probe_option http_options[] = {
     {"auth.transaction", "'[METHOD ]URL' of a captured transaction request (POST by default), "
                          "sent again to see it refused"},
     {"auth.transaction-body", "the captured transaction's body"},
+    {"auth.transaction-body-file", "a file holding the captured transaction's body (for a "
+                                   "body longer than a plan line)"},
     {"auth.tamper", "'FROM -> TO' change to the transaction body that must be refused "
                     "(amount=100 -> amount=101)"},
     {NULL, NULL},
