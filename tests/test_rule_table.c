@@ -38,6 +38,13 @@ struct row {
 	"pcap.complete=true; pcap.cleartext_pan_flows=0; pcap.track_data=0; pcap.cvv=0; "          \
 	"pcap.cleartext_credentials=0; pcap.cleartext_protocols=[http]"
 #define APK "app.kind=\"apk\"; "
+/* The http probe's opt-in authenticated tests (http.auth.*), all passed. */
+#define AUTH_OK                                                                                    \
+	"http.auth.declared=true; http.auth.login_ok=true; http.auth.logout_invalidates=true; "    \
+	"http.auth.idle_wait_s=910; http.auth.idle_expired=true; http.auth.lockout.tested=true; "  \
+	"http.auth.lockout.attempts=10; http.auth.lockout.after=5; "                               \
+	"http.auth.lockout.how=\"locked\"; http.auth.replay.rejected=true; "                       \
+	"http.auth.tamper.rejected=true"
 
 static const struct row table[] = {
     /* updss */
@@ -115,6 +122,12 @@ static const struct row table[] = {
      "http.content_type_nosniff=true",
      {"http.error_disclosure=true", "http.csp.present=false", "http.frame_protection=false",
       "http.content_type_nosniff=false"}},
+    {"UPD-21", "http", AUTH_OK, {"http.auth.idle_expired=false", "http.auth.idle_wait_s=1200"}},
+    {"UPD-22",
+     "http",
+     AUTH_OK,
+     {"http.auth.lockout.after=0", "http.auth.lockout.after=11",
+      "http.auth.lockout.how=\"challenged\""}},
     {"UPD-20",
      "http",
      "http.cookies.session_weak=[]; http.session_id_in_url=false",
@@ -252,6 +265,13 @@ static const struct row table[] = {
       "tls.cert.expired=true", "tls.cert.self_signed=true", "tls.cert.key_bits=1024"}},
     {"J92-65", "app", APK "app.android.allow_backup=false", {"app.android.allow_backup=true"}},
     {"LOAD-01", "load", "load.slo.met=true", {"load.slo.met=false"}},
+    {"J92-33", "http", AUTH_OK, {"http.auth.lockout.after=0", "http.auth.lockout.after=20"}},
+    {"J92-36",
+     "http",
+     AUTH_OK,
+     {"http.auth.logout_invalidates=false", "http.auth.idle_expired=false"}},
+    {"J92-40", "http", AUTH_OK, {"http.auth.replay.rejected=false"}},
+    {"J92-41", "http", AUTH_OK, {"http.auth.tamper.rejected=false"}},
     {"J92-42",
      "load",
      "load.throttle.tested=true; load.throttle.held=true",

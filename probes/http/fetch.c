@@ -192,7 +192,7 @@ static bool tls_verify_error(CURLcode rc)
 }
 
 static CURLcode perform(struct http_client *c, struct http_resp *r, const char *method,
-                        const char *url, struct curl_slist *hdrs)
+                        const char *url, struct curl_slist *hdrs, const struct http_body *body)
 {
 	CURL *h = c->h;
 	double left = c->cfg.deadline_ms - time_mono_ms();
@@ -225,6 +225,11 @@ static CURLcode perform(struct http_client *c, struct http_resp *r, const char *
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	if (body) {
+		/* libcurl does not copy POSTFIELDS: body outlives the transfer. */
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->data);
+	}
 	if (method && strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (method)
@@ -248,6 +253,12 @@ static CURLcode perform(struct http_client *c, struct http_resp *r, const char *
 int http_fetch(struct http_client *c, struct http_resp *r, const char *method, const char *url,
                const char *const *extra)
 {
+	return http_fetch_body(c, r, method, url, extra, NULL);
+}
+
+int http_fetch_body(struct http_client *c, struct http_resp *r, const char *method, const char *url,
+                    const char *const *extra, const struct http_body *body)
+{
 	memset(r, 0, sizeof(*r));
 	r->url = xstrdup(url);
 	if (!http_client_time_left(c)) {
@@ -263,13 +274,13 @@ int http_fetch(struct http_client *c, struct http_resp *r, const char *method, c
 	for (size_t i = 0; extra && extra[i]; i++)
 		hdrs = curl_slist_append(hdrs, extra[i]);
 
-	CURLcode rc = perform(c, r, method, url, hdrs);
+	CURLcode rc = perform(c, r, method, url, hdrs, body);
 	if (tls_verify_error(rc) && !c->insecure) {
 		c->tls_failed = true;
 		snprintf(c->tls_error, sizeof(c->tls_error), "%s",
 		         c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 		c->insecure = true;
-		rc = perform(c, r, method, url, hdrs);
+		rc = perform(c, r, method, url, hdrs, body);
 	}
 	curl_slist_free_all(hdrs);
 	r->tls_unverified = c->insecure && strncmp(url, "https:", 6) == 0;

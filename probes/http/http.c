@@ -61,6 +61,29 @@ static const struct probe_option http_options[] = {
     {"max-body", "bytes read of one response body (default 4M; k, M suffixes)"},
     {"baseline", "the previous run's results.json (or a list of script URLs, one a line): "
                  "scripts added or removed since"},
+    {"auth.login", "opt-in authenticated tests (sends real logins: a test account only): "
+                   "'[METHOD ]URL' of the login (POST by default)"},
+    {"auth.login-body", "login body template with {user} and {password} "
+                        "(default user={user}&password={password}; JSON if it starts with {)"},
+    {"auth.content-type", "Content-Type of the login and transaction bodies (default: form or "
+                          "JSON by the body)"},
+    {"auth.user", "the test account's user name"},
+    {"auth.password-env", "the environment variable that holds the test account's password"},
+    {"auth.token", "JSON field of the login response holding a bearer token (else cookies)"},
+    {"auth.check", "URL that answers 2xx only when logged in (401, 403 or a redirect when not)"},
+    {"auth.logout", "'[METHOD ]URL' of the logout (GET by default): is the session dropped?"},
+    {"auth.idle", "seconds to leave a session idle, then check it was dropped (1-3600; 910 "
+                  "for PCI's 15 minutes)"},
+    {"auth.lockout", "wrong passwords to send (true: 10; at most 50), then the right one: "
+                     "lock, throttle or challenge? (may lock the account)"},
+    {"auth.lockout-marker", "text of a login response that means the account is locked"},
+    {"auth.transaction", "'[METHOD ]URL' of a captured transaction request (POST by default), "
+                         "sent again to see it refused"},
+    {"auth.transaction-body", "the captured transaction's body"},
+    {"auth.transaction-body-file", "a file holding the captured transaction's body (for a "
+                                   "body longer than a plan line)"},
+    {"auth.tamper", "'FROM -> TO' change to the transaction body that must be refused "
+                    "(amount=100 -> amount=101)"},
     {NULL, NULL},
 };
 
@@ -1305,6 +1328,11 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	}
 	for (size_t i = 0; i < t->ninputs; i++)
 		assess(&R, t->inputs[i].value);
+	/* Opt-in: logins to a test account, after the unauthenticated checks.
+	 * The rules of those tests apply only where it is declared. */
+	facts_add_bool(out, "http.auth.declared", http_auth_declared(t));
+	if (http_auth_declared(t))
+		http_auth_run(t, &cfg, out);
 	bool tls_failed;
 	const char *te = http_client_tls_error(R.cl, &tls_failed);
 	if (tls_failed) {
@@ -1412,6 +1440,16 @@ static int http_print(FILE *out, const struct facts *f)
 	        tp && tp->type == FACT_LIST ? tp->nitems : 0, yn(f, "http.mixed_content"));
 	fprintf(out, "  visited     %lld pages in %lld requests\n", num(f, "http.pages"),
 	        num(f, "http.requests"));
+	if (facts_get(f, "http.auth.login_ok")) {
+		const struct fact_value *how = facts_get(f, "http.auth.lockout.how");
+		fprintf(out,
+		        "  auth        login %s, logout ends session %s, idle expired %s, lockout "
+		        "after %lld (%s), replay refused %s, tamper refused %s\n",
+		        yn(f, "http.auth.login_ok"), yn(f, "http.auth.logout_invalidates"),
+		        yn(f, "http.auth.idle_expired"), num(f, "http.auth.lockout.after"),
+		        how && how->type == FACT_STRING ? how->s : "-",
+		        yn(f, "http.auth.replay.rejected"), yn(f, "http.auth.tamper.rejected"));
+	}
 	return 0;
 }
 

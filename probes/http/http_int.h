@@ -7,6 +7,8 @@
  *             ids in URLs (unit-tested on strings in tests/test_http_checks.c);
  *   page.c    libxml2's HTML parser over one page: scripts, links, mixed
  *             content, sensitive forms;
+ *   auth.c    the opt-in authenticated flow (login, logout, idle, lockout,
+ *             replay, tampering) against a test account;
  *   http.c    the probe: the order of requests, the crawl, the facts.
  * Nothing here is used outside probes/http/.
  */
@@ -89,9 +91,30 @@ bool http_client_time_left(const struct http_client *c);
  */
 int http_fetch(struct http_client *c, struct http_resp *r, const char *method, const char *url,
                const char *const *extra);
+/* A request body (POST and the like); the caller owns data. */
+struct http_body {
+	const char *data;
+	size_t len;
+};
+/* http_fetch with a body (NULL: none); method NULL is then POST. */
+int http_fetch_body(struct http_client *c, struct http_resp *r, const char *method, const char *url,
+                    const char *const *extra, const struct http_body *body);
 void http_resp_free(struct http_resp *r);
 /* The first value of a header (name lowercase), or NULL. */
 const char *http_header_get(const struct http_resp *r, const char *name);
+
+/* --- auth.c --- */
+
+struct target;
+struct facts;
+/* Whether the target declares any http.auth.* option (the opt-in flow). */
+bool http_auth_declared(const struct target *t);
+/*
+ * The authenticated flow against the test account the target declares,
+ * through a client of its own made from base (its cookie is not used).
+ * Writes the http.auth.* facts; 0, or -1 with errors naming the target.
+ */
+int http_auth_run(const struct target *t, const struct http_client_cfg *base, struct facts *out);
 
 /* --- checks.c --- */
 
