@@ -41,14 +41,14 @@ struct shipped {
  * registered and whose facts the probe READMEs document (docs/rulesets.md
  * lists the rest and what each waits for). */
 static const char *const updss_autos[] = {
-    "UPD-01", "UPD-02", "UPD-03", "UPD-04", "UPD-05", "UPD-06", "UPD-07", "UPD-08", "UPD-09",
-    "UPD-10", "UPD-11", "UPD-12", "UPD-13", "UPD-14", "UPD-15", "UPD-16", "UPD-17", "UPD-18",
-    "UPD-19", "UPD-20", "UPD-21", "UPD-22", "UPD-23", "UPD-24", "UPD-25", "UPD-26", "UPD-27",
-    "LOAD-03", "LOAD-05", NULL};
+    "UPD-01", "UPD-02", "UPD-03", "UPD-04",  "UPD-05",  "UPD-06", "UPD-07", "UPD-08",
+    "UPD-09", "UPD-10", "UPD-11", "UPD-12",  "UPD-13",  "UPD-14", "UPD-15", "UPD-16",
+    "UPD-17", "UPD-18", "UPD-19", "UPD-20",  "UPD-21",  "UPD-22", "UPD-23", "UPD-24",
+    "UPD-25", "UPD-26", "UPD-27", "LOAD-03", "LOAD-05", NULL};
 static const char *const jrt0092_autos[] = {
-    "J92-01", "J92-02", "J92-03", "J92-04", "J92-05", "J92-11", "J92-12", "J92-13", "J92-14",
-    "J92-15", "J92-16", "J92-17", "J92-18", "J92-19", "J92-30", "J92-31", "J92-33", "J92-36",
-    "J92-40", "J92-41", "J92-50", "J92-52", "J92-60", "J92-61", "J92-62", "J92-63", "J92-64",
+    "J92-01", "J92-02", "J92-03",  "J92-04", "J92-05", "J92-11",  "J92-12", "J92-13", "J92-14",
+    "J92-15", "J92-16", "J92-17",  "J92-18", "J92-19", "J92-30",  "J92-31", "J92-33", "J92-36",
+    "J92-40", "J92-41", "J92-50",  "J92-52", "J92-60", "J92-61",  "J92-62", "J92-63", "J92-64",
     "J92-65", "J92-67", "LOAD-01", "J92-42", "J92-51", "LOAD-04", NULL};
 static const char *const jrt0171_autos[] = {"PFI-01", "PFI-02", "PFI-03", "PFI-04",
                                             "PFI-05", "PFI-06", "PFI-07", NULL};
