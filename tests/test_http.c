@@ -713,15 +713,7 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	                       "[target card]\nhttp = https://127.0.0.1:%d/card.html\n"
 	                       "http.ca-file = %s/cert.pem\n",
 	                       s.plain, s.dir, s.tls, s.dir, s.tls, s.dir, s.tls, s.dir);
-	char *pp = tu_write(dir, "plan.ini", plan);
-	struct tu_run r =
-	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
-	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
-	tu_run_free(&r);
-	char *res = xasprintf("%s/out/results.json", dir);
-	json_error_t je;
-	json_t *j = json_load_file(res, 0, &je);
-	cr_assert(j, "%s: %s", res, je.text);
+	json_t *j = tu_run_plan(dir, plan, NULL);
 	static const char *const ids[] = {"UPD-18", "UPD-19", "UPD-20", "UPD-23"};
 	for (size_t i = 0; i < 4; i++)
 		cr_expect_str_eq(tu_verdict(j, ids[i], "good"), "pass", "%s on good", ids[i]);
@@ -742,8 +734,6 @@ Test(http, updss_rules_judge_good_and_bare_pages, .timeout = 90)
 	                 "no frame protection, CSP, nosniff");
 	cr_expect_str_eq(tu_verdict(j, "OB-03", "card"), "fail", "card data without no-store");
 	json_decref(j);
-	free(res);
-	free(pp);
 	free(plan);
 	free(dir);
 	site_stop(&s);
@@ -771,15 +761,7 @@ Test(http, masked_display_rules_judge_pages_and_receipts, .timeout = 90)
 	    "[target receipts-ok]\nfiles = %s\n"
 	    "[target receipts-wide]\nfiles = %s\n",
 	    s.tls, s.dir, s.tls, s.dir, s.tls, s.dir, ok, wide);
-	char *pp = tu_write(dir, "plan.ini", plan);
-	struct tu_run r =
-	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
-	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
-	tu_run_free(&r);
-	char *res = xasprintf("%s/out/results.json", dir);
-	json_error_t je;
-	json_t *j = json_load_file(res, 0, &je);
-	cr_assert(j, "%s: %s", res, je.text);
+	json_t *j = tu_run_plan(dir, plan, NULL);
 	cr_expect_str_eq(tu_verdict(j, "UPD-08", "masked"), "pass");
 	cr_expect_str_eq(tu_verdict(j, "UPD-08", "wide"), "fail", "8 + 4 digits shown");
 	cr_expect_str_eq(tu_verdict(j, "UPD-08", "full"), "fail", "a full number shown");
@@ -789,8 +771,6 @@ Test(http, masked_display_rules_judge_pages_and_receipts, .timeout = 90)
 	cr_expect_str_eq(tu_verdict(j, "J92-67", "wide"), "fail");
 	cr_expect_str_eq(tu_verdict(j, "J92-67", "full"), "fail");
 	json_decref(j);
-	free(res);
-	free(pp);
 	free(plan);
 	free(ok);
 	free(wide);
@@ -828,25 +808,14 @@ Test(http, id_and_mobile_numbers_on_pages_are_judged_by_pfi05, .timeout = 90)
 	                       "[target leak]\nhttp = https://127.0.0.1:%d/customer-leak.html\n"
 	                       "http.ca-file = %s/cert.pem\n",
 	                       s.tls, s.dir, s.tls, s.dir);
-	char *pp = tu_write(dir, "plan.ini", plan);
-	struct tu_run r =
-	    tu_sh("ASSAY_RULES_DIR=rules %s run %s -o %s/out --format json", tu_bin(), pp, dir);
-	cr_assert_neq(r.code, 2, "%s %s", r.out, r.err);
-	tu_run_free(&r);
-	char *res = xasprintf("%s/out/results.json", dir);
-	char *js = tu_read(res);
-	cr_assert(js);
+	char *js;
+	json_t *j = tu_run_plan(dir, plan, &js);
 	cr_assert_null(strstr(js, id), "a full ID number reached results.json");
 	cr_assert_null(strstr(js, "13900000001"), "a full mobile number reached results.json");
-	json_error_t je;
-	json_t *j = json_loads(js, 0, &je);
-	cr_assert(j, "%s", je.text);
 	cr_expect_str_eq(tu_verdict(j, "PFI-05", "ok"), "pass");
 	cr_expect_str_eq(tu_verdict(j, "PFI-05", "leak"), "fail");
 	json_decref(j);
 	free(js);
-	free(res);
-	free(pp);
 	free(plan);
 	free(dir);
 	free(leak);
