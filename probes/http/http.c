@@ -153,6 +153,7 @@ struct http_run {
 	    software, software_eol, truncated, timeouts, visited, subdirs, default_markers;
 	int64_t pan_exposed, pan_masked_wide, pan_masked_ok, pan_low, pan_cvv, pan_pin, pan_track;
 	int64_t pii_id, pii_mobile, pii_masked_ok, pii_masked_wide; /* PFI-05 */
+	char today[16]; /* YYYY-MM-DD (UTC) the end-of-life dates are compared with */
 	struct sset pii_pages;
 	int64_t inline_scripts, pages;
 	bool complete;
@@ -275,20 +276,15 @@ static void on_pii(void *ctx, const char *url, bool in_headers, const struct pii
 	struct http_run *R = ctx;
 	if (R->mute)
 		return;
-	const char *field = h->field == PII_FIELD_ID ? "a resident ID number" : "a mobile number";
-	const char *kind = NULL, *how = NULL;
 	switch (h->kind) {
 	case PII_ID:
+		R->pii_id++;
+		break;
 	case PII_MOBILE:
-		*(h->kind == PII_ID ? &R->pii_id : &R->pii_mobile) += 1;
-		kind = h->kind == PII_ID ? "http-pii-id-number" : "http-pii-mobile";
-		how = "in full";
+		R->pii_mobile++;
 		break;
 	case PII_MASKED_WIDE:
 		R->pii_masked_wide++;
-		kind = "http-pii-masked-too-wide";
-		how = h->field == PII_FIELD_ID ? "masked, showing more than the first 6 and last 4"
-		                               : "masked, showing more than the first 3 and last 4";
 		break;
 	case PII_MASKED_OK:
 		R->pii_masked_ok++;
@@ -299,10 +295,14 @@ static void on_pii(void *ctx, const char *url, bool in_headers, const struct pii
 		return;
 	char ep[300];
 	endpoint_of(ep, sizeof(ep), url);
-	char *msg = xasprintf("%s %s (shown here as %s) in the %s", field, how, h->masked,
-	                      in_headers ? "response headers" : "response body");
+	char kind[48];
+	snprintf(kind, sizeof(kind), "http-pii-%s", pii_finding_kind(h));
+	char *what = pii_describe(h);
+	char *msg =
+	    xasprintf("%s in the %s", what, in_headers ? "response headers" : "response body");
+	free(what);
 	char *file = http_printable(url, HTTP_URL_MAX);
-	struct finding fd = {.kind = (char *)kind, .severity = "medium", .message = msg};
+	struct finding fd = {.kind = kind, .severity = "medium", .message = msg};
 	finding_loc_init(&fd.loc);
 	fd.loc.endpoint = ep;
 	fd.loc.file = file;
@@ -319,15 +319,16 @@ static void saw_products(struct http_run *R, const char *url, const char *value)
 {
 	struct http_product p[8];
 	size_t n = http_products(value, p, 8);
-	char today[16];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(today, sizeof(today), "%Y-%m-%d", gmtime_r(&now, &tm));
+	if (!R->today[0]) {
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(R->today, sizeof(R->today), "%Y-%m-%d", gmtime_r(&now, &tm));
+	}
 	for (size_t i = 0; i < n; i++) {
 		char *sw = xasprintf("%s/%s", p[i].name, p[i].version);
 		char *pr = http_printable(sw, 80);
 		sset_add(&R->software, pr);
-		const char *ended = http_product_eol(&p[i], today);
+		const char *ended = http_product_eol(&p[i], R->today);
 		if (ended) {
 			char *item = xasprintf("%s (security support ended %s)", pr, ended);
 			if (sset_add(&R->software_eol, item))

@@ -347,31 +347,28 @@ static void on_pii(void *ctx, const struct pii_hit *h)
 {
 	struct pan_worker *w = ctx;
 	struct pan_run *r = w->run;
-	const char *field = h->field == PII_FIELD_ID ? "A resident ID number" : "A mobile number";
-	const char *kind, *how;
 	switch (h->kind) {
 	case PII_MASKED_OK:
 		w->c.pii_masked_ok++;
 		return;
 	case PII_MASKED_WIDE:
 		w->c.pii_masked_wide++;
-		kind = "pii-masked-too-wide";
-		how = h->field == PII_FIELD_ID ? "masked, showing more than the first 6 and last 4"
-		                               : "masked, showing more than the first 3 and last 4";
 		break;
 	case PII_ID:
+		w->c.pii_id++;
+		break;
 	case PII_MOBILE:
-	default:
-		*(h->kind == PII_ID ? &w->c.pii_id : &w->c.pii_mobile) += 1;
-		kind = h->kind == PII_ID ? "pii-id-number" : "pii-mobile";
-		how = "in full";
+		w->c.pii_mobile++;
 		break;
 	}
 	/* a log full of phone numbers must not crowd card findings out */
 	if (atomic_fetch_add(&r->pii_found, 1) >= PAN_PII_FINDINGS_MAX)
 		return;
-	char *msg =
-	    xasprintf("%s %s (shown here as %s); JR/T 0171 class C2", field, how, h->masked);
+	char kind[32];
+	snprintf(kind, sizeof(kind), "pii-%s", pii_finding_kind(h));
+	char *what = pii_describe(h);
+	char *msg = xasprintf("%s; JR/T 0171 class C2", what);
+	free(what);
 	pthread_mutex_lock(&r->lock);
 	pan_found_add(r, kind, "medium", msg, NULL, w->loc, -1, -1, (int64_t)h->offset);
 	pthread_mutex_unlock(&r->lock);

@@ -4,6 +4,7 @@
  * a token is at most PII_TOKEN_MAX bytes and is judged when it ends.
  */
 #include "probes/pan/pii.h"
+#include "lib/util.h"
 
 #include <string.h>
 
@@ -114,13 +115,12 @@ static void judge(struct pii_stream *s, bool next_is_word)
 static size_t skip(const unsigned char *p, size_t i, size_t n)
 {
 #ifdef __SSE2__
-	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9),
-	              star = _mm_set1_epi8('*');
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), star = _mm_set1_epi8('*');
 	while (i + 16 <= n) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		__m128i d = _mm_sub_epi8(v, zero); /* a digit is 0..9 unsigned */
-		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d),
-		                           _mm_cmpeq_epi8(v, star));
+		__m128i hit =
+		    _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d, nine), d), _mm_cmpeq_epi8(v, star));
 		unsigned m = (unsigned)_mm_movemask_epi8(hit);
 		if (m)
 			return i + (size_t)__builtin_ctz(m);
@@ -194,6 +194,31 @@ void pii_stream_finish(struct pii_stream *s)
 {
 	if (s->tn)
 		judge(s, false);
+}
+
+const char *pii_finding_kind(const struct pii_hit *h)
+{
+	switch (h->kind) {
+	case PII_ID:
+		return "id-number";
+	case PII_MOBILE:
+		return "mobile";
+	case PII_MASKED_WIDE:
+		return "masked-too-wide";
+	case PII_MASKED_OK:
+		break;
+	}
+	return NULL;
+}
+
+char *pii_describe(const struct pii_hit *h)
+{
+	bool id = h->field == PII_FIELD_ID;
+	const char *how = h->kind == PII_ID || h->kind == PII_MOBILE ? "in full"
+	                  : id ? "masked, showing more than the first 6 and last 4"
+	                       : "masked, showing more than the first 3 and last 4";
+	return xasprintf("%s %s (shown here as %s)",
+	                 id ? "a resident ID number" : "a mobile number", how, h->masked);
 }
 
 size_t pii_scan_buffer(const void *data, size_t n, pii_hit_fn fn, void *ctx)

@@ -73,6 +73,13 @@ void pii_stream_finish(struct pii_stream *s);
 /* One buffer: init, write, finish; the number of hits. */
 size_t pii_scan_buffer(const void *data, size_t n, pii_hit_fn fn, void *ctx);
 
+/* For the probes' findings: the kind's name ("id-number", "mobile",
+ * "masked-too-wide"; NULL for a compliant mask), and what was found as a
+ * sentence ("a mobile number in full (shown here as 138****5678)"; freed by
+ * the caller). */
+const char *pii_finding_kind(const struct pii_hit *hit);
+char *pii_describe(const struct pii_hit *hit);
+
 /* Whether 18 characters are a valid resident ID number (check, region, date). */
 bool pii_id_valid(const char *s);
 
