@@ -28,6 +28,13 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	char *apk = fixture_dir("mkapk.sh", "apk2"), *ios = fixture_dir("mkios.sh", "ios");
 	char *elf = fixture_dir("mkelf.sh", "elf");
 	char *dir = tu_tmpdir();
+	/* an APK whose classes2.dex id tables lie (fixtures/app/mkbad.py) */
+	struct tu_run b =
+	    tu_sh("mkdir -p %s/bad && python3 fixtures/app/mkbad.py %s/app.apk %s/bad "
+	          ">/dev/null",
+	          dir, apk, dir);
+	cr_assert_eq(b.code, 0, "mkbad.py: %s", b.err);
+	tu_run_free(&b);
 	char *text = xasprintf("[assessment]\nname = app rules\n"
 	                       "rules = updss, jrt0092:enhanced, jrt0171\n\n"
 	                       "[target debugapp]\napk = %s/app.apk\n"
@@ -36,8 +43,9 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	                       "[target tampered]\napk = %s/tampered.apk\n"
 	                       "[target iosgood]\nipa = %s/good.ipa\n"
 	                       "[target iosbad]\nipa = %s/bad.ipa\n"
-	                       "[target elfdir]\nbinary = %s\n",
-	                       apk, apk, apk, apk, ios, ios, elf);
+	                       "[target elfdir]\nbinary = %s\n"
+	                       "[target lyingdex]\napk = %s/bad/dex_table.apk\n",
+	                       apk, apk, apk, apk, ios, ios, elf, dir);
 	char *plan = tu_write(dir, "plan.ini", text);
 	free(text);
 	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
@@ -91,6 +99,10 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-04", "debugapp", "fail"}, /* DexClassLoader, http URLs, external storage */
 	    {"J92-04", "goodapp", "pass"},
 	    {"J92-04", "iosgood", "not-applicable"},
+	    {"J92-69", "debugapp", "pass"}, /* evidence: the SDK inventory is complete */
+	    {"J92-69", "goodapp", "pass"},
+	    {"J92-69", "iosgood", "not-applicable"},
+	    {"J92-69", "lyingdex", "fail"}, /* a DEX file's classes could not be read */
 	    {"J92-03", "debugapp", "fail"},
 	    {"J92-03", "goodapp", "pass"}, /* INTERNET only */
 	    {"PFI-07", "debugapp", "fail"},
