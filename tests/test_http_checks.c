@@ -9,6 +9,8 @@
 
 #include "probes/http/http_int.h"
 
+#include <ctype.h>
+
 Test(http_checks, hsts_directives_and_bad_forms)
 {
 	struct http_hsts h;
@@ -136,6 +138,45 @@ Test(http_checks, markers_in_bodies)
 	const char *py = "<h1>Directory listing for /</h1>";
 	cr_assert(http_is_dir_listing(py, strlen(py)));
 	cr_assert(!http_is_dir_listing(clean, strlen(clean)));
+}
+
+/* The reference: every start, byte by byte, folding ASCII case. */
+static const char *naive_casemem(const char *h, size_t n, const char *nd)
+{
+	size_t m = strlen(nd);
+	for (size_t i = 0; m <= n && i + m <= n; i++) {
+		size_t j = 0;
+		while (j < m && tolower((unsigned char)h[i + j]) == tolower((unsigned char)nd[j]))
+			j++;
+		if (j == m)
+			return h + i;
+	}
+	return m == 0 ? h : NULL;
+}
+
+Test(http_checks, case_folding_search_finds_the_first_match_only_inside_the_bytes)
+{
+	static const char hay[] = "xxJaVa.lang\0java.LANG.Error at the end: ORA-0";
+	size_t n = sizeof(hay) - 1;
+	cr_assert_eq(http_memcasemem(hay, n, "java.lang."), hay + 12, "first whole match, after the NUL");
+	cr_assert_eq(http_memcasemem(hay, n, "ORA-0"), hay + n - 5, "a match that ends on the last byte");
+	cr_assert_null(http_memcasemem(hay, n - 1, "ORA-0"), "nor one past the length");
+	cr_assert_null(http_memcasemem("ab\0cd", 5, "bc"), "a NUL in the body breaks a match");
+	static const char rep[] = "AAAAb";
+	cr_assert_eq(http_memcasemem(rep, 5, "aab"), rep + 2, "a partial match does not skip the real one");
+	/* Against the byte-by-byte reference on every split of a small alphabet. */
+	const char alpha[] = "aAb\0.";
+	char h[9], nd[4];
+	for (unsigned s = 0; s < 20000; s++) {
+		unsigned v = s * 2654435761u;
+		size_t hn = v % 9, nn = 1 + (v >> 8) % 3;
+		for (size_t i = 0; i < hn; i++)
+			h[i] = alpha[(v >> (i + 11)) % 5];
+		for (size_t i = 0; i < nn; i++)
+			nd[i] = "aAb."[(v >> (i * 2 + 3)) % 4];
+		nd[nn] = '\0';
+		cr_assert_eq(http_memcasemem(h, hn, nd), naive_casemem(h, hn, nd), "case %u", s);
+	}
 }
 
 Test(http_checks, session_ids_in_urls)

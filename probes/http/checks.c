@@ -26,15 +26,24 @@ const char *http_memcasemem(const char *hay, size_t n, const char *needle)
 	size_t m = strlen(needle);
 	if (m == 0 || m > n)
 		return m == 0 ? hay : NULL;
-	unsigned char first = (unsigned char)tolower((unsigned char)needle[0]);
-	for (size_t i = 0; i + m <= n; i++) {
-		if (tolower((unsigned char)hay[i]) != first)
-			continue;
-		if (strncasecmp(hay + i, needle, m) == 0) {
-			/* strncasecmp stops at a NUL in hay; make sure none was inside. */
-			if (!memchr(hay + i, '\0', m))
-				return hay + i;
-		}
+	/* Candidates come from memchr on the first byte's two cases, each
+	 * kept until passed, so the scan runs at memchr's speed rather than a
+	 * byte at a time: the error and default-page markers are tried one by
+	 * one on every body. strncasecmp stops at a NUL in hay, which then
+	 * differs from the needle's byte, so a NUL never matches. */
+	unsigned char lo = (unsigned char)tolower((unsigned char)needle[0]);
+	unsigned char up = (unsigned char)toupper((unsigned char)needle[0]);
+	const char *end = hay + n - m + 1; /* last start + 1 */
+	const char *a = memchr(hay, lo, (size_t)(end - hay));
+	const char *b = up == lo ? NULL : memchr(hay, up, (size_t)(end - hay));
+	while (a || b) {
+		const char *p = !b || (a && a < b) ? a : b;
+		if (strncasecmp(p + 1, needle + 1, m - 1) == 0)
+			return p;
+		if (p == a)
+			a = memchr(p + 1, lo, (size_t)(end - p - 1));
+		else
+			b = memchr(p + 1, up, (size_t)(end - p - 1));
 	}
 	return NULL;
 }
