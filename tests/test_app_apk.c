@@ -599,6 +599,40 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	free(apk);
 }
 
+/* Text fields in the compiled layouts and the in-app keyboard (J92-10, J92-32). */
+Test(app_apk, layout_input_types_and_in_app_keyboard, .timeout = 300)
+{
+	fixtures();
+	char *apk = fx("app.apk");
+	struct facts f;
+	probe(&f, apk);
+	/* res/layout/login.xml: textVisiblePassword, a numberPassword PIN inside a
+	 * TextInputLayout with endIconMode="password_toggle", numberDecimal */
+	cr_expect(get(&f, "app.android.layout.complete", FACT_BOOL)->b);
+	cr_expect_eq(get(&f, "app.android.layout.text_fields", FACT_INT)->i, 3);
+	cr_expect_eq(get(&f, "app.android.layout.password_fields", FACT_INT)->i, 1);
+	cr_expect_eq(get(&f, "app.android.layout.visible_password_fields", FACT_INT)->i, 1);
+	cr_expect_eq(get(&f, "app.android.layout.pin_reveal", FACT_INT)->i, 1);
+	cr_expect_eq(get(&f, "app.android.secure_keyboard", FACT_LIST)->nitems, 0);
+	facts_free(&f);
+	free(apk);
+
+	apk = fx("good.apk");
+	probe(&f, apk);
+	/* res/layout/pay.xml: textPassword and numberPassword, no toggle */
+	cr_expect(get(&f, "app.android.layout.complete", FACT_BOOL)->b);
+	cr_expect_eq(get(&f, "app.android.layout.text_fields", FACT_INT)->i, 2);
+	cr_expect_eq(get(&f, "app.android.layout.password_fields", FACT_INT)->i, 2);
+	cr_expect_eq(get(&f, "app.android.layout.visible_password_fields", FACT_INT)->i, 0);
+	cr_expect_eq(get(&f, "app.android.layout.pin_reveal", FACT_INT)->i, 0);
+	/* smali/good/PinKeyboard.smali extends KeyboardView and calls setShowSoftInputOnFocus */
+	const struct fact_value *kb = get(&f, "app.android.secure_keyboard", FACT_LIST);
+	cr_expect(kb->nitems == 2 && has_item(kb, "KeyboardView") &&
+	          has_item(kb, "setShowSoftInputOnFocus"));
+	facts_free(&f);
+	free(apk);
+}
+
 /* Lying DEX id tables: a finding naming classes2.dex and the offset; the rest still read. */
 Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 {

@@ -1,6 +1,6 @@
 /*
  * The catalog rows that read the app probe (UPD-25 in updss; J92-01, 02,
- * 03, 05, 11..19, 50, 52, 60..62, 64 and 65 in jrt0092; PFI-07 in
+ * 03, 05, 10, 11..19, 32, 50, 52, 60..62, 64 and 65 in jrt0092; PFI-07 in
  * jrt0171), judged by `assay run` on the app
  * fixtures (fixtures/app/mk*.sh): each verdict is the one the fixture was
  * built to give, and a rule for one platform is not-applicable on another
@@ -99,6 +99,12 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-04", "debugapp", "fail"}, /* DexClassLoader, http URLs, external storage */
 	    {"J92-04", "goodapp", "pass"},
 	    {"J92-04", "iosgood", "not-applicable"},
+	    {"J92-10", "debugapp", "fail"}, /* no in-app keyboard, a textVisiblePassword field */
+	    {"J92-10", "goodapp", "pass"},  /* a KeyboardView subclass; masked fields */
+	    {"J92-10", "iosgood", "not-applicable"},
+	    {"J92-32", "debugapp", "fail"}, /* a visible password and a PIN behind a toggle */
+	    {"J92-32", "goodapp", "pass"},
+	    {"J92-32", "iosgood", "not-applicable"},
 	    {"J92-69", "debugapp", "pass"}, /* evidence: the SDK inventory is complete */
 	    {"J92-69", "goodapp", "pass"},
 	    {"J92-69", "iosgood", "not-applicable"},

@@ -169,6 +169,20 @@ static const struct row table[] = {
          "app.android.dex.http_urls=[]; app.android.dex.external_storage=[]",
      {"app.android.dex.refs_complete=false", "app.android.dex.http_urls=[http://u.example/p]",
       "app.android.dex.external_storage=[getExternalStorageDirectory]"}},
+    {"J92-10",
+     "app",
+     APK "app.android.dex.refs_complete=true; app.android.layout.complete=true; "
+         "app.android.secure_keyboard=[KeyboardView]; "
+         "app.android.layout.visible_password_fields=0",
+     {"app.android.dex.refs_complete=false", "app.android.layout.complete=false",
+      "app.android.secure_keyboard=[]", "app.android.layout.visible_password_fields=1"}},
+    {"J92-32",
+     "app",
+     APK "app.android.layout.complete=true; app.android.layout.visible_password_fields=0; "
+         "app.android.layout.pin_reveal=0; app.android.layout.password_fields=2; "
+         "app.android.secure_keyboard=[]",
+     {"app.android.layout.complete=false", "app.android.layout.visible_password_fields=1",
+      "app.android.layout.pin_reveal=1", "app.android.layout.password_fields=0"}},
     {"J92-69",
      "app",
      APK "app.android.dex.refs_complete=true; app.android.sdks=[Umeng, WeChat OpenSDK]",

@@ -7,7 +7,9 @@
  * this is reference presence, not reachability (no bytecode is read, so
  * arguments such as the flag passed to Window.addFlags are not seen), and
  * what a packer or reflection hides is not seen at all. Layouts
- * (res/layout*) are read for android:filterTouchesWhenObscured.
+ * (res/layout*) are read for android:filterTouchesWhenObscured and for
+ * the input types of their text fields (masked, visible and numeric
+ * passwords, and a reveal toggle around a numeric one).
  *
  * Memory: distinct names are kept as 64-bit hashes (FNV-1a), at most
  * DEXAPI_MAX_DISTINCT per kind; past that the count stops (and
@@ -27,6 +29,18 @@
 #define DEXAPI_MAX_LISTED   200
 #define DEXAPI_MAX_LAYOUTS  4096
 #define A_FILTER_TOUCHES    0x010102c4u /* android:attr/filterTouchesWhenObscured */
+#define A_INPUT_TYPE        0x01010220u /* android:attr/inputType */
+#define A_PASSWORD          0x0101015cu /* android:attr/password (deprecated form) */
+
+/* android.text.InputType: class in the low nibble, variation above it. */
+#define IT_CLASS(v)          ((v) & 0x0000000fu)
+#define IT_VARIATION(v)      ((v) & 0x00000ff0u)
+#define IT_CLASS_TEXT        0x1u
+#define IT_CLASS_NUMBER      0x2u
+#define IT_TEXT_PASSWORD     0x80u
+#define IT_TEXT_VISIBLE_PASS 0x90u
+#define IT_TEXT_WEB_PASSWORD 0xe0u
+#define IT_NUMBER_PASSWORD   0x10u
 
 enum {
 	W_SSL_PROCEED,
@@ -38,6 +52,7 @@ enum {
 	W_EXTSTORE,
 	W_WORLD,
 	W_DYNCODE,
+	W_KEYBOARD,
 	W_COUNT
 };
 
@@ -91,6 +106,21 @@ static const struct watch methods[] = {
     {"Ldalvik/system/DexFile;", "loadDex", "DexFile.loadDex", W_DYNCODE},
     {"Ljava/lang/System;", "load", "System.load", W_DYNCODE},
     {"Ljava/lang/Runtime;", "load", "Runtime.load", W_DYNCODE},
+    /* a field that keeps the system keyboard away: an in-app keyboard's mark (J92-10) */
+    {NULL, "setShowSoftInputOnFocus", "setShowSoftInputOnFocus", W_KEYBOARD},
+};
+
+/*
+ * In-app (secure) keyboards by the package of a class the app defines:
+ * vendor keyboards bound to password and PIN fields. Apps that draw their
+ * own are seen by android.inputmethodservice.KeyboardView or by
+ * setShowSoftInputOnFocus above.
+ */
+static const struct {
+	const char *prefix, *name;
+} keyboards[] = {
+    {"Lcom/cfca/mobile/sipedit/", "CFCA SIP keyboard"},
+    {"Lcom/cfca/mobile/sipkeyboard/", "CFCA SIP keyboard"},
 };
 
 static const struct watch fields[] = {
@@ -222,9 +252,12 @@ static void list_fact(struct facts *o, const char *key, struct list *l)
 struct dex_api {
 	struct hset methods, fields, types, classes;
 	bool seen[W_COUNT];
-	bool crypto, incomplete, layout_touch;
+	bool crypto, incomplete, layout_touch, layout_incomplete;
 	unsigned log_refs;
-	struct list refs, webview, random, log, ext, dyncode, sdk;
+	/* text fields in layouts: with an input type, masked passwords,
+	 * visible passwords, numeric passwords under a reveal toggle */
+	unsigned text_fields, pw_masked, pw_visible, pin_reveal;
+	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard;
 };
 
 struct dex_api *dex_api_new(void)
@@ -281,6 +314,9 @@ static void hit(struct dex_api *r, struct app_ctx *x, const struct watch *w, str
 		            "Android versions",
 		            ref);
 		break;
+	case W_KEYBOARD:
+		list_add(&r->keyboard, w->label, strlen(w->label));
+		break;
 	case W_DYNCODE:
 		list_add(&r->dyncode, w->label, strlen(w->label));
 		app_finding(x, "android-dynamic-code", "medium", where, off,
@@ -328,6 +364,8 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 		hset_add(&r->types, fnv(cls.p, cls.n, NULL, 0));
 		if (str_starts_with(cls, "Ljavax/crypto/"))
 			r->crypto = true;
+		if (str_is(cls, "Landroid/inputmethodservice/KeyboardView;"))
+			list_add(&r->keyboard, "KeyboardView", 12);
 	}
 	for (uint32_t i = 0; i < ids.method.n && !app_deadline(x); i++) {
 		if (!dex_method(&ids, i, &cls, &name, &shorty)) {
@@ -365,6 +403,11 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 				list_add(&r->sdk, sdks[k].name, strlen(sdks[k].name));
 				break;
 			}
+		for (size_t k = 0; k < sizeof(keyboards) / sizeof(keyboards[0]); k++)
+			if (str_starts_with(cls, keyboards[k].prefix)) {
+				list_add(&r->keyboard, keyboards[k].name, strlen(keyboards[k].name));
+				break;
+			}
 	}
 	if (app_deadline(x))
 		r->incomplete = true; /* cut by the deadline: absence proves nothing */
@@ -377,26 +420,89 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 	}
 }
 
+/* The input type of a layout element, when it declares one (or the old
+ * android:password="true"). */
+static bool input_type(const struct axml *m, const struct axml_elem *e, uint32_t *it)
+{
+	const struct axml_attr *at = axml_attr(m, e, A_INPUT_TYPE, "inputType");
+	if (at && (at->type == RV_INT_HEX || at->type == RV_INT_DEC)) {
+		*it = at->data;
+		return true;
+	}
+	at = axml_attr(m, e, A_PASSWORD, "password");
+	if (at && at->type == RV_BOOLEAN && at->data) {
+		*it = IT_CLASS_TEXT | IT_TEXT_PASSWORD;
+		return true;
+	}
+	return false;
+}
+
+static bool is_number_password(uint32_t it)
+{
+	return IT_CLASS(it) == IT_CLASS_NUMBER && IT_VARIATION(it) == IT_NUMBER_PASSWORD;
+}
+
+/* Material's TextInputLayout with a show-password toggle: app:endIconMode
+ * "password_toggle" (1), or the older app:passwordToggleEnabled. These are
+ * the app's own attributes (ids 0x7f...), so they are matched by name. */
+static bool reveal_toggle(const struct axml *m, const struct axml_elem *e)
+{
+	const struct axml_attr *at = axml_attr(m, e, 0, "endIconMode");
+	if (at && (at->type == RV_INT_HEX || at->type == RV_INT_DEC) && at->data == 1)
+		return true;
+	at = axml_attr(m, e, 0, "passwordToggleEnabled");
+	return at && at->type == RV_BOOLEAN && at->data;
+}
+
+static void layout_fields(struct dex_api *r, const struct axml *m)
+{
+	for (size_t k = 0; k < m->nel; k++) {
+		const struct axml_elem *e = &m->el[k];
+		const struct axml_attr *at = axml_attr(m, e, A_FILTER_TOUCHES, "filterTouchesWhenObscured");
+		if (at && at->type == RV_BOOLEAN && at->data)
+			r->layout_touch = true;
+		uint32_t it;
+		if (input_type(m, e, &it)) {
+			r->text_fields++;
+			if (IT_CLASS(it) == IT_CLASS_TEXT && IT_VARIATION(it) == IT_TEXT_VISIBLE_PASS)
+				r->pw_visible++;
+			else if ((IT_CLASS(it) == IT_CLASS_TEXT &&
+			          (IT_VARIATION(it) == IT_TEXT_PASSWORD ||
+			           IT_VARIATION(it) == IT_TEXT_WEB_PASSWORD)) ||
+			         is_number_password(it))
+				r->pw_masked++;
+		}
+		if (!reveal_toggle(m, e))
+			continue;
+		/* the toggle's own subtree: the elements after it that are deeper */
+		for (size_t j = k + 1; j < m->nel && m->el[j].depth > e->depth; j++)
+			if (input_type(m, &m->el[j], &it) && is_number_password(it))
+				r->pin_reveal++;
+	}
+}
+
 void dex_api_layouts(struct dex_api *r, struct apk *a)
 {
 	unsigned n = 0;
-	for (size_t i = 0; i < a->z.n && n < DEXAPI_MAX_LAYOUTS && !app_deadline(a->x); i++) {
+	for (size_t i = 0; i < a->z.n; i++) {
 		const struct zip_entry *e = &a->z.e[i];
 		if (strncmp(e->name, "res/layout", 10) != 0 || !str_ends(e->name, ".xml"))
 			continue;
-		n++;
+		if (n++ == DEXAPI_MAX_LAYOUTS || app_deadline(a->x)) {
+			r->layout_incomplete = true;
+			break;
+		}
 		uint8_t *buf;
 		size_t len;
-		if (zip_read(&a->z, e, &buf, &len, APP_MAX_MEMBER) < 0)
+		if (zip_read(&a->z, e, &buf, &len, APP_MAX_MEMBER) < 0) {
+			r->layout_incomplete = true;
 			continue;
-		struct axml m;
-		axml_parse(&m, (struct span){buf, len}); /* what was read before a problem counts */
-		for (size_t k = 0; k < m.nel && !r->layout_touch; k++) {
-			const struct axml_attr *at =
-			    axml_attr(&m, &m.el[k], A_FILTER_TOUCHES, "filterTouchesWhenObscured");
-			if (at && at->type == RV_BOOLEAN && at->data)
-				r->layout_touch = true;
 		}
+		struct axml m;
+		/* what was read before a problem counts */
+		if (axml_parse(&m, (struct span){buf, len}) < 0)
+			r->layout_incomplete = true;
+		layout_fields(r, &m);
 		axml_free(&m);
 		free(buf);
 	}
@@ -425,6 +531,12 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	facts_add_bool(o, "app.android.dex.world_mode", r->seen[W_WORLD]);
 	list_fact(o, "app.android.dex.dynamic_code", &r->dyncode);
 	list_fact(o, "app.android.sdks", &r->sdk);
+	list_fact(o, "app.android.secure_keyboard", &r->keyboard);
+	facts_add_bool(o, "app.android.layout.complete", !r->layout_incomplete);
+	facts_add_int(o, "app.android.layout.text_fields", r->text_fields);
+	facts_add_int(o, "app.android.layout.password_fields", r->pw_masked);
+	facts_add_int(o, "app.android.layout.visible_password_fields", r->pw_visible);
+	facts_add_int(o, "app.android.layout.pin_reveal", r->pin_reveal);
 	free(r->methods.slot);
 	free(r->fields.slot);
 	free(r->types.slot);
