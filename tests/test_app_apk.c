@@ -12,6 +12,8 @@
 
 #include "harness/facts.h"
 #include "probes/probe.h"
+#include "probes/app/dexcode.h"
+#include "lib/err.h"
 
 extern const struct probe probe_app;
 
@@ -552,6 +554,12 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect(get(&f, "app.android.dex.crypto", FACT_BOOL)->b);
 	cr_expect(
 	    has_item(get(&f, "app.android.dex.insecure_random", FACT_LIST), "java.util.Random"));
+	/* Keys.newKey and Session.iv (the latter after three payloads) feed a key spec */
+	const struct fact_value *rc = get(&f, "app.android.dex.random_in_crypto", FACT_LIST);
+	cr_expect(rc->nitems == 2 && has_item(rc, "Lcom/example/fixture/Keys;->newKey") &&
+	          has_item(rc, "Lcom/example/fixture/Session;->iv"));
+	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.dex.secure_random", FACT_BOOL)->b);
 	const struct fact_value *log = get(&f, "app.android.dex.debug_log", FACT_LIST);
 	cr_expect(has_item(log, "Log.d") && has_item(log, "Log.v") && log->nitems == 2);
 	cr_expect_eq(get(&f, "app.android.dex.debug_log_refs", FACT_INT)->i, 2);
@@ -585,7 +593,12 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	/* android:filterTouchesWhenObscured="true" in res/layout/pay.xml only */
 	cr_expect(get(&f, "app.android.protect.touch_filtering", FACT_BOOL)->b);
 	cr_expect(get(&f, "app.android.dex.crypto", FACT_BOOL)->b);
-	cr_expect_eq(get(&f, "app.android.dex.insecure_random", FACT_LIST)->nitems, 0);
+	/* java.util.Random for retry jitter (Backoff.delayMs), never beside a key spec */
+	const struct fact_value *rnd = get(&f, "app.android.dex.insecure_random", FACT_LIST);
+	cr_expect(rnd->nitems == 1 && has_item(rnd, "java.util.Random"));
+	cr_expect_eq(get(&f, "app.android.dex.random_in_crypto", FACT_LIST)->nitems, 0);
+	cr_expect(get(&f, "app.android.dex.secure_random", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
 	cr_expect_eq(get(&f, "app.android.dex.debug_log", FACT_LIST)->nitems, 0, "Log.w is kept");
 	cr_expect_eq(get(&f, "app.android.dex.external_storage", FACT_LIST)->nitems, 0);
 	cr_expect(!get(&f, "app.android.dex.world_mode", FACT_BOOL)->b);
@@ -597,6 +610,89 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect_eq(get(&f, "app.android.dangerous_permissions_count", FACT_INT)->i, 0);
 	facts_free(&f);
 	free(apk);
+}
+
+/* A DEX file's methods as dexdump names them: "com.example.Class.name". */
+struct walk_seen {
+	const struct dex_ids *ids;
+	uint32_t callee;
+	char *text; /* "caller|method@XXXX" lines */
+};
+
+static void on_walk(void *ctx, uint32_t method, uint8_t marks)
+{
+	struct walk_seen *w = ctx;
+	struct dex_str cls, name, shorty;
+	cr_assert(marks == 1 && dex_method(w->ids, method, &cls, &name, &shorty));
+	char *c = xstrndup(cls.p + 1, cls.n - 2); /* Lcom/example/X; -> com/example/X */
+	for (char *p = c; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	char *line = xasprintf("%s.%.*s|method@%04x", c, (int)name.n, name.p, w->callee);
+	if (!has_line(w->text, line)) {
+		char *t = xasprintf("%s%s\n", w->text, line);
+		free(w->text);
+		w->text = t;
+	}
+	free(line);
+	free(c);
+}
+
+/* The code walk (probes/app/dexcode.c) finds, for every method_id, the same
+ * callers as dexdump's disassembly: instruction widths, payloads, ranges. */
+Test(app_apk, dex_code_walk_agrees_with_dexdump, .timeout = 300)
+{
+	fixtures();
+	const char *apps[] = {"app.apk", "good.apk"};
+	for (size_t i = 0; i < 2; i++) {
+		char *apk = fx(apps[i]);
+		struct tu_run r = tu_sh("d=$(mktemp -d) && cd $d && unzip -q '%s' classes2.dex && "
+		                        "dexdump -d classes2.dex | awk '"
+		                        "/\\|\\[[0-9a-f]+\\] [^ ]+:\\(/ {c = $0; sub(/^.*\\] /, "
+		                        "\"\", c); sub(/:\\(.*/, \"\", c)} "
+		                        "/ invoke-/ && match($0, /method@[0-9a-f]+/) {print c "
+		                        "\"|\" substr($0, RSTART, RLENGTH)}' "
+		                        "| sort -u; cat classes2.dex > %s.dex2; rm -rf $d",
+		                        apk, apk);
+		cr_assert_eq(r.code, 0, "dexdump: %s", r.err);
+		size_t n;
+		char *path = xasprintf("%s.dex2", apk);
+		FILE *fp = fopen(path, "rb");
+		cr_assert(fp, "%s", path);
+		uint8_t *buf = xmalloc(1 << 20);
+		n = fread(buf, 1, 1 << 20, fp);
+		fclose(fp);
+		struct dex_ids ids;
+		cr_assert_eq(dex_ids_open(&ids, (struct span){buf, n}), 0, "%s", apps[i]);
+		uint8_t *mark = xcalloc(ids.method.n, 1);
+		struct walk_seen w = {&ids, 0, xstrdup("")};
+		for (uint32_t k = 0; k < ids.method.n; k++) {
+			mark[k] = 1;
+			w.callee = k;
+			uint64_t budget = n;
+			cr_assert_eq(dex_code_walk(&ids, mark, &budget, on_walk, &w), 0, "%s",
+			             err_msg());
+			mark[k] = 0;
+		}
+		cr_assert_gt(lines(r.out), 10, "%s: dexdump shows few invokes:\n%s", apps[i],
+		             r.out);
+		cr_expect_eq(lines(w.text), lines(r.out), "%s: walked\n%s\ndexdump\n%s", apps[i],
+		             w.text, r.out);
+		for (const char *p = r.out; *p;) {
+			const char *e = strchr(p, '\n');
+			char *line = xstrndup(p, e ? (size_t)(e - p) : strlen(p));
+			cr_expect(has_line(w.text, line), "%s: the walk misses %s", apps[i], line);
+			free(line);
+			p = e ? e + 1 : p + strlen(p);
+		}
+		free(w.text);
+		free(mark);
+		free(buf);
+		unlink(path);
+		free(path);
+		tu_run_free(&r);
+		free(apk);
+	}
 }
 
 /* Text fields in the compiled layouts and the in-app keyboard (J92-10, J92-32). */

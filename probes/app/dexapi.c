@@ -9,7 +9,9 @@
  * what a packer or reflection hides is not seen at all. Layouts
  * (res/layout*) are read for android:filterTouchesWhenObscured and for
  * the input types of their text fields (masked, visible and numeric
- * passwords, and a reveal toggle around a numeric one).
+ * passwords, and a reveal toggle around a numeric one). Method bodies are
+ * walked (dexcode.h) for one question only: which methods both draw from a
+ * non-cryptographic generator and build key or IV material (J92-53).
  *
  * Memory: distinct names are kept as 64-bit hashes (FNV-1a), at most
  * DEXAPI_MAX_DISTINCT per kind; past that the count stops (and
@@ -18,6 +20,7 @@
  */
 #include "probes/app/android_int.h"
 #include "probes/app/dexapi.h"
+#include "probes/app/dexcode.h"
 #include "probes/app/dexref.h"
 #include "lib/err.h"
 #include "lib/util.h"
@@ -33,8 +36,8 @@
 #define A_PASSWORD          0x0101015cu /* android:attr/password (deprecated form) */
 
 /* android.text.InputType: class in the low nibble, variation above it. */
-#define IT_CLASS(v)          ((v) & 0x0000000fu)
-#define IT_VARIATION(v)      ((v) & 0x00000ff0u)
+#define IT_CLASS(v)          ((v)&0x0000000fu)
+#define IT_VARIATION(v)      ((v)&0x00000ff0u)
 #define IT_CLASS_TEXT        0x1u
 #define IT_CLASS_NUMBER      0x2u
 #define IT_TEXT_PASSWORD     0x80u
@@ -252,12 +255,12 @@ static void list_fact(struct facts *o, const char *key, struct list *l)
 struct dex_api {
 	struct hset methods, fields, types, classes;
 	bool seen[W_COUNT];
-	bool crypto, incomplete, layout_touch, layout_incomplete;
+	bool crypto, incomplete, layout_touch, layout_incomplete, code_incomplete, secure_random;
 	unsigned log_refs;
 	/* text fields in layouts: with an input type, masked passwords,
 	 * visible passwords, numeric passwords under a reveal toggle */
 	unsigned text_fields, pw_masked, pw_visible, pin_reveal;
-	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard;
+	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard, rand_crypto;
 };
 
 struct dex_api *dex_api_new(void)
@@ -275,6 +278,51 @@ static bool str_starts_with(struct dex_str s, const char *z)
 {
 	size_t n = strlen(z);
 	return s.n >= n && memcmp(s.p, z, n) == 0;
+}
+
+/* What a method body invokes, for J92-53: marks of method_ids. */
+enum { M_WEAK_RANDOM = 1, M_KEY_MATERIAL = 2 };
+
+/* Key, IV, nonce and salt material built from bytes the caller supplies. */
+static const char *const key_specs[] = {
+    "Ljavax/crypto/spec/SecretKeySpec;",    "Ljavax/crypto/spec/IvParameterSpec;",
+    "Ljavax/crypto/spec/GCMParameterSpec;", "Ljavax/crypto/spec/PBEKeySpec;",
+    "Ljavax/crypto/spec/PBEParameterSpec;", "Ljavax/crypto/spec/ChaCha20ParameterSpec;",
+    "Ljavax/crypto/spec/DESKeySpec;",       "Ljavax/crypto/spec/DESedeKeySpec;",
+    "Ljavax/crypto/spec/RC2ParameterSpec;", "Ljavax/crypto/spec/RC5ParameterSpec;",
+};
+
+static uint8_t method_mark(struct dex_str cls, struct dex_str name)
+{
+	if ((str_is(cls, "Ljava/util/Random;") &&
+	     (str_is(name, "<init>") || str_starts_with(name, "next"))) ||
+	    ((str_is(cls, "Ljava/lang/Math;") || str_is(cls, "Ljava/lang/StrictMath;")) &&
+	     str_is(name, "random")) ||
+	    str_is(cls, "Ljava/util/concurrent/ThreadLocalRandom;") ||
+	    str_starts_with(cls, "Lkotlin/random/Random"))
+		return M_WEAK_RANDOM;
+	if (str_is(name, "<init>"))
+		for (size_t i = 0; i < sizeof(key_specs) / sizeof(key_specs[0]); i++)
+			if (str_is(cls, key_specs[i]))
+				return M_KEY_MATERIAL;
+	return 0;
+}
+
+struct code_ctx {
+	struct dex_api *r;
+	const struct dex_ids *ids;
+};
+
+static void on_code(void *ctx, uint32_t method, uint8_t marks)
+{
+	struct code_ctx *c = ctx;
+	struct dex_str cls, name, shorty;
+	if ((marks & (M_WEAK_RANDOM | M_KEY_MATERIAL)) != (M_WEAK_RANDOM | M_KEY_MATERIAL) ||
+	    !dex_method(c->ids, method, &cls, &name, &shorty))
+		return;
+	char *m = xasprintf("%.*s->%.*s", (int)cls.n, cls.p, (int)name.n, name.p);
+	list_add(&c->r->rand_crypto, m, strlen(m));
+	free(m);
 }
 
 /* A watched reference: the list items, the api_refs entry, a finding for the risky ones. */
@@ -364,15 +412,19 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 		hset_add(&r->types, fnv(cls.p, cls.n, NULL, 0));
 		if (str_starts_with(cls, "Ljavax/crypto/"))
 			r->crypto = true;
+		if (str_is(cls, "Ljava/security/SecureRandom;"))
+			r->secure_random = true;
 		if (str_is(cls, "Landroid/inputmethodservice/KeyboardView;"))
 			list_add(&r->keyboard, "KeyboardView", 12);
 	}
+	uint8_t *mark = xcalloc(ids.method.n ? ids.method.n : 1, 1);
 	for (uint32_t i = 0; i < ids.method.n && !app_deadline(x); i++) {
 		if (!dex_method(&ids, i, &cls, &name, &shorty)) {
 			if (!unreadable++)
 				first_bad = ids.method.off + 8ull * i;
 			continue;
 		}
+		mark[i] = method_mark(cls, name);
 		hset_add(&r->methods, fnv(cls.p, cls.n, name.p, name.n));
 		const struct watch *w =
 		    match(methods, sizeof(methods) / sizeof(methods[0]), cls, name);
@@ -405,12 +457,24 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 			}
 		for (size_t k = 0; k < sizeof(keyboards) / sizeof(keyboards[0]); k++)
 			if (str_starts_with(cls, keyboards[k].prefix)) {
-				list_add(&r->keyboard, keyboards[k].name, strlen(keyboards[k].name));
+				list_add(&r->keyboard, keyboards[k].name,
+				         strlen(keyboards[k].name));
 				break;
 			}
 	}
+	/* Each code unit of the file may be walked about twice on average: a real
+	 * body belongs to one method; a file that points many methods at one long
+	 * body runs out and is reported incomplete. */
+	uint64_t budget = d.n;
+	struct code_ctx cc = {r, &ids};
+	if (!app_deadline(x) && dex_code_walk(&ids, mark, &budget, on_code, &cc) < 0) {
+		r->code_incomplete = true;
+		app_finding(x, "parse-error", "info", where, -1, "DEX code: %s", err_msg());
+	}
+	free(mark);
 	if (app_deadline(x))
-		r->incomplete = true; /* cut by the deadline: absence proves nothing */
+		r->incomplete = r->code_incomplete =
+		    true; /* cut by the deadline: absence proves nothing */
 	if (unreadable) {
 		r->incomplete = true;
 		app_finding(x, "parse-error", "info", where, (int64_t)first_bad,
@@ -458,13 +522,15 @@ static void layout_fields(struct dex_api *r, const struct axml *m)
 {
 	for (size_t k = 0; k < m->nel; k++) {
 		const struct axml_elem *e = &m->el[k];
-		const struct axml_attr *at = axml_attr(m, e, A_FILTER_TOUCHES, "filterTouchesWhenObscured");
+		const struct axml_attr *at =
+		    axml_attr(m, e, A_FILTER_TOUCHES, "filterTouchesWhenObscured");
 		if (at && at->type == RV_BOOLEAN && at->data)
 			r->layout_touch = true;
 		uint32_t it;
 		if (input_type(m, e, &it)) {
 			r->text_fields++;
-			if (IT_CLASS(it) == IT_CLASS_TEXT && IT_VARIATION(it) == IT_TEXT_VISIBLE_PASS)
+			if (IT_CLASS(it) == IT_CLASS_TEXT &&
+			    IT_VARIATION(it) == IT_TEXT_VISIBLE_PASS)
 				r->pw_visible++;
 			else if ((IT_CLASS(it) == IT_CLASS_TEXT &&
 			          (IT_VARIATION(it) == IT_TEXT_PASSWORD ||
@@ -532,6 +598,9 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	list_fact(o, "app.android.dex.dynamic_code", &r->dyncode);
 	list_fact(o, "app.android.sdks", &r->sdk);
 	list_fact(o, "app.android.secure_keyboard", &r->keyboard);
+	facts_add_bool(o, "app.android.dex.code_complete", !r->code_incomplete && !r->incomplete);
+	facts_add_bool(o, "app.android.dex.secure_random", r->secure_random);
+	list_fact(o, "app.android.dex.random_in_crypto", &r->rand_crypto);
 	facts_add_bool(o, "app.android.layout.complete", !r->layout_incomplete);
 	facts_add_int(o, "app.android.layout.text_fields", r->text_fields);
 	facts_add_int(o, "app.android.layout.password_fields", r->pw_masked);

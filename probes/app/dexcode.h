@@ -1,0 +1,33 @@
+/*
+ * The code of the methods a DEX file defines (source.android.com "Dalvik
+ * Executable format": class_data_item, encoded_method, code_item; "Dalvik
+ * bytecode": instruction formats and the switch and array payloads),
+ * walked far enough to see which methods each method invokes. This is
+ * method-local co-occurrence, not data flow: two calls in one body are
+ * seen together, what passes between them is not, nor what a callee does.
+ */
+#ifndef ASSAY_PROBES_APP_DEXCODE_H
+#define ASSAY_PROBES_APP_DEXCODE_H
+
+#include "probes/app/dexref.h"
+
+/*
+ * Called once per method body whose invokes hit a marked method: method
+ * is the index (in method_ids) of the method defined, marks the OR of
+ * mark[] over the methods its code invokes.
+ */
+typedef void (*dex_code_fn)(void *ctx, uint32_t method, uint8_t marks);
+
+/*
+ * Walk every code_item of x. mark[] has one byte per method_id (x->method.n).
+ * At most *budget code units are read in all (decremented; a file that
+ * needs more stops with an error, so a hostile file cannot make the walk
+ * quadratic by pointing many methods at one long body). 0 when every class
+ * was read; -1 with err_set("offset N: ...") at the first structure that
+ * does not fit the file or the format (the methods walked before it were
+ * reported).
+ */
+int dex_code_walk(const struct dex_ids *x, const uint8_t *mark, uint64_t *budget, dex_code_fn fn,
+                  void *ctx);
+
+#endif
