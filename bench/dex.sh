@@ -7,7 +7,7 @@
 # manifest and resources of the fixture app (fixtures/app/mkapk.sh).
 #
 # assay: `assay probe app big.apk --json` (zip, manifest, signatures, DEX
-# strings and id tables), best of 3. dexdump: `dexdump -d` over the three
+# strings and id tables, method bodies), best of 3. dexdump: `dexdump -d` over the three
 # files (it disassembles every method, which the distinct-method count
 # needs), one run. Ratio: dexdump / assay. Agreement: the distinct
 # `Lclass;->name` methods of both tools; types are shown as assay's

@@ -560,6 +560,11 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	          has_item(rc, "Lcom/example/fixture/Session;->iv"));
 	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
 	cr_expect(!get(&f, "app.android.dex.secure_random", FACT_BOOL)->b);
+	/* Cache.card: const/4 1 into openFileOutput; Cache.dir: const/16 2 into
+	 * getDir through invoke/range; Store.save reads the field (unknown here) */
+	const struct fact_value *wm = get(&f, "app.android.dex.world_mode_calls", FACT_LIST);
+	cr_expect(wm->nitems == 2 && has_item(wm, "Lcom/example/fixture/Cache;->card") &&
+	          has_item(wm, "Lcom/example/fixture/Cache;->dir"));
 	const struct fact_value *log = get(&f, "app.android.dex.debug_log", FACT_LIST);
 	cr_expect(has_item(log, "Log.d") && has_item(log, "Log.v") && log->nitems == 2);
 	cr_expect_eq(get(&f, "app.android.dex.debug_log_refs", FACT_INT)->i, 2);
@@ -599,6 +604,8 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect_eq(get(&f, "app.android.dex.random_in_crypto", FACT_LIST)->nitems, 0);
 	cr_expect(get(&f, "app.android.dex.secure_random", FACT_BOOL)->b);
 	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
+	/* Prefs.open: MODE_PRIVATE, then a 1 overwritten by a call's result */
+	cr_expect_eq(get(&f, "app.android.dex.world_mode_calls", FACT_LIST)->nitems, 0);
 	cr_expect_eq(get(&f, "app.android.dex.debug_log", FACT_LIST)->nitems, 0, "Log.w is kept");
 	cr_expect_eq(get(&f, "app.android.dex.external_storage", FACT_LIST)->nitems, 0);
 	cr_expect(!get(&f, "app.android.dex.world_mode", FACT_BOOL)->b);
@@ -619,10 +626,11 @@ struct walk_seen {
 	char *text; /* "caller|method@XXXX" lines */
 };
 
-static void on_walk(void *ctx, uint32_t method, uint8_t marks)
+static void on_walk(void *ctx, uint32_t method, uint8_t marks, uint32_t args)
 {
 	struct walk_seen *w = ctx;
 	struct dex_str cls, name, shorty;
+	(void)args;
 	cr_assert(marks == 1 && dex_method(w->ids, method, &cls, &name, &shorty));
 	char *c = xstrndup(cls.p + 1, cls.n - 2); /* Lcom/example/X; -> com/example/X */
 	for (char *p = c; *p; p++)

@@ -1,6 +1,6 @@
 /*
  * The catalog rows that read the app probe (UPD-25 in updss; J92-01, 02,
- * 03, 05, 10, 11..19, 32, 50, 52, 53, 60..62, 64 and 65 in jrt0092; PFI-07 in
+ * 03, 05, 10, 11..19, 32, 50, 52, 53, 66, 60..62, 64 and 65 in jrt0092; PFI-07 in
  * jrt0171), judged by `assay run` on the app
  * fixtures (fixtures/app/mk*.sh): each verdict is the one the fixture was
  * built to give, and a rule for one platform is not-applicable on another
@@ -109,6 +109,9 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-53", "goodapp", "pass"},  /* java.util.Random for jitter only; the IV from SecureRandom */
 	    {"J92-53", "iosgood", "not-applicable"},
 	    {"J92-53", "lyingdex", "fail"}, /* code not read whole */
+	    {"J92-66", "debugapp", "fail"}, /* openFileOutput(.., 1), getDir(.., 2), a MODE_WORLD field */
+	    {"J92-66", "goodapp", "pass"},  /* MODE_PRIVATE, and a mode from a call */
+	    {"J92-66", "iosgood", "not-applicable"},
 	    {"J92-69", "debugapp", "pass"}, /* evidence: the SDK inventory is complete */
 	    {"J92-69", "goodapp", "pass"},
 	    {"J92-69", "iosgood", "not-applicable"},

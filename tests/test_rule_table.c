@@ -188,6 +188,12 @@ static const struct row table[] = {
      APK "app.android.dex.code_complete=true; app.android.dex.random_in_crypto=[]",
      {"app.android.dex.code_complete=false",
       "app.android.dex.random_in_crypto=[Keys.newKey]"}},
+    {"J92-66",
+     "app",
+     APK "app.android.dex.code_complete=true; app.android.dex.world_mode=false; "
+         "app.android.dex.world_mode_calls=[]",
+     {"app.android.dex.code_complete=false", "app.android.dex.world_mode=true",
+      "app.android.dex.world_mode_calls=[Cache.card]"}},
     {"J92-69",
      "app",
      APK "app.android.dex.refs_complete=true; app.android.sdks=[Umeng, WeChat OpenSDK]",

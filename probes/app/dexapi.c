@@ -260,7 +260,8 @@ struct dex_api {
 	/* text fields in layouts: with an input type, masked passwords,
 	 * visible passwords, numeric passwords under a reveal toggle */
 	unsigned text_fields, pw_masked, pw_visible, pin_reveal;
-	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard, rand_crypto;
+	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard, rand_crypto,
+	    world_calls;
 };
 
 struct dex_api *dex_api_new(void)
@@ -280,8 +281,20 @@ static bool str_starts_with(struct dex_str s, const char *z)
 	return s.n >= n && memcmp(s.p, z, n) == 0;
 }
 
-/* What a method body invokes, for J92-53: marks of method_ids. */
-enum { M_WEAK_RANDOM = 1, M_KEY_MATERIAL = 2 };
+/* What a method body invokes, for J92-53 and J92-66: marks of method_ids.
+ * M_FILE_MODE: the third register argument is an int file mode
+ * (MODE_WORLD_READABLE 1, MODE_WORLD_WRITEABLE 2 are inlined constants). */
+enum { M_WEAK_RANDOM = 1, M_KEY_MATERIAL = 2, M_FILE_MODE = DEX_MARK_ARG2 };
+#define WORLD_MODES 0x3u
+
+/* Context methods taking (String name, int mode, ...) on any receiver class
+ * (an Activity, a Service, a ContextWrapper subclass of the app). */
+static const char *const mode_methods[] = {
+    "getSharedPreferences",
+    "openFileOutput",
+    "getDir",
+    "openOrCreateDatabase",
+};
 
 /* Key, IV, nonce and salt material built from bytes the caller supplies. */
 static const char *const key_specs[] = {
@@ -292,8 +305,12 @@ static const char *const key_specs[] = {
     "Ljavax/crypto/spec/RC2ParameterSpec;", "Ljavax/crypto/spec/RC5ParameterSpec;",
 };
 
-static uint8_t method_mark(struct dex_str cls, struct dex_str name)
+static uint8_t method_mark(struct dex_str cls, struct dex_str name, struct dex_str shorty)
 {
+	if (str_starts_with(shorty, "LLI"))
+		for (size_t i = 0; i < sizeof(mode_methods) / sizeof(mode_methods[0]); i++)
+			if (str_is(name, mode_methods[i]))
+				return M_FILE_MODE;
 	if ((str_is(cls, "Ljava/util/Random;") &&
 	     (str_is(name, "<init>") || str_starts_with(name, "next"))) ||
 	    ((str_is(cls, "Ljava/lang/Math;") || str_is(cls, "Ljava/lang/StrictMath;")) &&
@@ -313,15 +330,20 @@ struct code_ctx {
 	const struct dex_ids *ids;
 };
 
-static void on_code(void *ctx, uint32_t method, uint8_t marks)
+static void on_code(void *ctx, uint32_t method, uint8_t marks, uint32_t args)
 {
 	struct code_ctx *c = ctx;
 	struct dex_str cls, name, shorty;
-	if ((marks & (M_WEAK_RANDOM | M_KEY_MATERIAL)) != (M_WEAK_RANDOM | M_KEY_MATERIAL) ||
-	    !dex_method(c->ids, method, &cls, &name, &shorty))
+	bool rand_key =
+	    (marks & (M_WEAK_RANDOM | M_KEY_MATERIAL)) == (M_WEAK_RANDOM | M_KEY_MATERIAL);
+	bool world = (marks & M_FILE_MODE) && (args & WORLD_MODES);
+	if ((!rand_key && !world) || !dex_method(c->ids, method, &cls, &name, &shorty))
 		return;
 	char *m = xasprintf("%.*s->%.*s", (int)cls.n, cls.p, (int)name.n, name.p);
-	list_add(&c->r->rand_crypto, m, strlen(m));
+	if (rand_key)
+		list_add(&c->r->rand_crypto, m, strlen(m));
+	if (world)
+		list_add(&c->r->world_calls, m, strlen(m));
 	free(m);
 }
 
@@ -424,7 +446,7 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 				first_bad = ids.method.off + 8ull * i;
 			continue;
 		}
-		mark[i] = method_mark(cls, name);
+		mark[i] = method_mark(cls, name, shorty);
 		hset_add(&r->methods, fnv(cls.p, cls.n, name.p, name.n));
 		const struct watch *w =
 		    match(methods, sizeof(methods) / sizeof(methods[0]), cls, name);
@@ -601,6 +623,7 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	facts_add_bool(o, "app.android.dex.code_complete", !r->code_incomplete && !r->incomplete);
 	facts_add_bool(o, "app.android.dex.secure_random", r->secure_random);
 	list_fact(o, "app.android.dex.random_in_crypto", &r->rand_crypto);
+	list_fact(o, "app.android.dex.world_mode_calls", &r->world_calls);
 	facts_add_bool(o, "app.android.layout.complete", !r->layout_incomplete);
 	facts_add_int(o, "app.android.layout.text_fields", r->text_fields);
 	facts_add_int(o, "app.android.layout.password_fields", r->pw_masked);

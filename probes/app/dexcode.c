@@ -7,6 +7,8 @@
 #include "probes/app/dexcode.h"
 #include "lib/err.h"
 
+#include <string.h>
+
 /* Width in 16-bit code units of each opcode's format ("Dalvik bytecode",
  * the format column: the digit of 10x, 22c, 35c ... is the width). Unused
  * opcodes are 10x (1 unit); 0x00 is nop unless it starts a payload. */
@@ -99,10 +101,69 @@ static uint64_t payload_len(struct span d, uint64_t at, uint16_t ident)
 	}
 }
 
+/* Integer constants of registers v0..v255, as last loaded in code order. */
+struct regs {
+	uint32_t val[256];
+	bool known[256];
+};
+
+/* Track const loads; any other instruction forgets the registers it may
+ * write (its A and AA fields, and AA+1 for a wide result): forgetting too
+ * many only loses a constant, never invents one. */
+static void track(struct regs *g, struct span d, uint64_t at, uint16_t u, uint8_t op)
+{
+	uint8_t aa = (uint8_t)(u >> 8), a = aa & 0x0f;
+	uint16_t lo = 0, hi = 0;
+	switch (op) {
+	case 0x12: /* const/4 vA, #+B: a signed nibble */
+		g->val[a] = (uint32_t)(int32_t)((int8_t)(u >> 8) >> 4);
+		g->known[a] = true;
+		return;
+	case 0x13: /* const/16 vAA, #+BBBB */
+		le16(d, at + 2, &lo);
+		g->val[aa] = (uint32_t)(int32_t)(int16_t)lo;
+		g->known[aa] = true;
+		return;
+	case 0x14: /* const vAA, #+BBBBBBBB */
+		le16(d, at + 2, &lo);
+		le16(d, at + 4, &hi);
+		g->val[aa] = (uint32_t)lo | (uint32_t)hi << 16;
+		g->known[aa] = true;
+		return;
+	case 0x15: /* const/high16 vAA, #+BBBB0000 */
+		le16(d, at + 2, &hi);
+		g->val[aa] = (uint32_t)hi << 16;
+		g->known[aa] = true;
+		return;
+	default:
+		g->known[a] = g->known[aa] = false;
+		g->known[(uint8_t)(aa + 1)] = false;
+	}
+}
+
+/* The register an invoke passes as its third argument, or -1. */
+static int arg2_reg(struct span d, uint64_t at, uint16_t u, uint8_t op)
+{
+	uint16_t regs = 0, first = 0;
+	if ((op >= 0x6e && op <= 0x72) || op == 0xfa) { /* 35c: A|G op, BBBB, F|E|D|C */
+		if ((u >> 12) < 3 || !le16(d, at + 4, &regs))
+			return -1;
+		return (regs >> 8) & 0x0f; /* C, D, E: E is the third */
+	}
+	if ((op >= 0x74 && op <= 0x78) || op == 0xfb) { /* 3rc: AA op, BBBB, CCCC */
+		if ((u >> 8) < 3 || !le16(d, at + 4, &first) || first + 2u > 255)
+			return -1;
+		return first + 2;
+	}
+	return -1;
+}
+
 /* One code_item at off: the OR of the marks of what it invokes, or -1. */
 static int walk_code(const struct dex_ids *x, uint32_t off, const uint8_t *mark, uint64_t *budget,
-                     uint8_t *marks)
+                     uint8_t *marks, uint32_t *args)
 {
+	struct regs g;
+	memset(g.known, 0, sizeof(g.known));
 	struct span d = x->d;
 	uint32_t n = 0;
 	if (!le32(d, (uint64_t)off + 12, &n) || (uint64_t)off + 16 + 2ull * n > d.n)
@@ -130,9 +191,16 @@ static int walk_code(const struct dex_ids *x, uint32_t off, const uint8_t *mark,
 			    (unsigned long long)(base + 2 * pc), op);
 		if (invokes_method(op)) {
 			le16(d, base + 2 * pc + 2, &idx);
-			if (idx < x->method.n)
+			if (idx < x->method.n) {
 				*marks |= mark[idx];
+				int r = mark[idx] & DEX_MARK_ARG2
+				            ? arg2_reg(d, base + 2 * pc, u, op)
+				            : -1;
+				if (r >= 0 && g.known[r])
+					*args |= g.val[r];
+			}
 		}
+		track(&g, d, base + 2 * pc, u, op);
 		pc += len;
 	}
 	return 0;
@@ -158,10 +226,11 @@ static int walk_methods(const struct dex_ids *x, uint64_t *p, uint32_t count, co
 		if (!code)
 			continue; /* abstract or native */
 		uint8_t marks = 0;
-		if (walk_code(x, code, mark, budget, &marks) < 0)
+		uint32_t args = 0;
+		if (walk_code(x, code, mark, budget, &marks, &args) < 0)
 			return -1;
 		if (marks)
-			fn(ctx, idx, marks);
+			fn(ctx, idx, marks, args);
 	}
 	return 0;
 }
