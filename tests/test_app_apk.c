@@ -560,6 +560,11 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	          has_item(rc, "Lcom/example/fixture/Session;->iv"));
 	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
 	cr_expect(!get(&f, "app.android.dex.secure_random", FACT_BOOL)->b);
+	/* BioUnlock: BiometricPrompt.authenticate without a CryptoObject */
+	const struct fact_value *bio = get(&f, "app.android.biometric.apis", FACT_LIST);
+	cr_expect(bio->nitems == 1 && has_item(bio, "BiometricPrompt"));
+	cr_expect(!get(&f, "app.android.biometric.crypto_object", FACT_BOOL)->b);
+	cr_expect(!get(&f, "app.android.biometric.key_bound", FACT_BOOL)->b);
 	/* Cache.card: const/4 1 into openFileOutput; Cache.dir: const/16 2 into
 	 * getDir through invoke/range; Store.save reads the field (unknown here) */
 	const struct fact_value *wm = get(&f, "app.android.dex.world_mode_calls", FACT_LIST);
@@ -604,6 +609,10 @@ Test(app_apk, dex_reference_facts, .timeout = 300)
 	cr_expect_eq(get(&f, "app.android.dex.random_in_crypto", FACT_LIST)->nitems, 0);
 	cr_expect(get(&f, "app.android.dex.secure_random", FACT_BOOL)->b);
 	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
+	/* BioLogin: a CryptoObject and a key with setUserAuthenticationRequired */
+	cr_expect(has_item(get(&f, "app.android.biometric.apis", FACT_LIST), "BiometricPrompt"));
+	cr_expect(get(&f, "app.android.biometric.crypto_object", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.android.biometric.key_bound", FACT_BOOL)->b);
 	/* Prefs.open: MODE_PRIVATE, then a 1 overwritten by a call's result */
 	cr_expect_eq(get(&f, "app.android.dex.world_mode_calls", FACT_LIST)->nitems, 0);
 	cr_expect_eq(get(&f, "app.android.dex.debug_log", FACT_LIST)->nitems, 0, "Log.w is kept");

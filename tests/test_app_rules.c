@@ -1,7 +1,7 @@
 /*
  * The catalog rows that read the app probe (UPD-25 in updss; J92-01, 02,
- * 03, 05, 10, 11..19, 32, 50, 52, 53, 66, 60..62, 64 and 65 in jrt0092; PFI-07 in
- * jrt0171), judged by `assay run` on the app
+ * 03, 05, 10, 11..19, 32, 35, 50, 52, 53, 60..62, 64..66 in jrt0092;
+ * PFI-07 in jrt0171), judged by `assay run` on the app
  * fixtures (fixtures/app/mk*.sh): each verdict is the one the fixture was
  * built to give, and a rule for one platform is not-applicable on another
  * (<applies>).
@@ -105,11 +105,15 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-32", "debugapp", "fail"}, /* a visible password and a PIN behind a toggle */
 	    {"J92-32", "goodapp", "pass"},
 	    {"J92-32", "iosgood", "not-applicable"},
-	    {"J92-53", "debugapp", "fail"}, /* Keys.newKey, Session.iv: java.util.Random into a key spec */
-	    {"J92-53", "goodapp", "pass"},  /* java.util.Random for jitter only; the IV from SecureRandom */
+	    {"J92-53", "debugapp", "fail"}, /* Keys.newKey, Session.iv: Random into a key spec */
+	    {"J92-53", "goodapp", "pass"},  /* Random for jitter only; the IV from SecureRandom */
 	    {"J92-53", "iosgood", "not-applicable"},
 	    {"J92-53", "lyingdex", "fail"}, /* code not read whole */
-	    {"J92-66", "debugapp", "fail"}, /* openFileOutput(.., 1), getDir(.., 2), a MODE_WORLD field */
+	    {"J92-35", "debugapp", "fail"}, /* BiometricPrompt with no CryptoObject, no bound key */
+	    {"J92-35", "goodapp", "pass"},  /* a CryptoObject and setUserAuthenticationRequired */
+	    {"J92-35", "iosgood", "not-applicable"},
+	    {"J92-35", "lyingdex", "fail"},
+	    {"J92-66", "debugapp", "fail"}, /* openFileOutput(.., 1), getDir(.., 2), a field */
 	    {"J92-66", "goodapp", "pass"},  /* MODE_PRIVATE, and a mode from a call */
 	    {"J92-66", "iosgood", "not-applicable"},
 	    {"J92-69", "debugapp", "pass"}, /* evidence: the SDK inventory is complete */

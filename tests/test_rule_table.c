@@ -186,8 +186,13 @@ static const struct row table[] = {
     {"J92-53",
      "app",
      APK "app.android.dex.code_complete=true; app.android.dex.random_in_crypto=[]",
-     {"app.android.dex.code_complete=false",
-      "app.android.dex.random_in_crypto=[Keys.newKey]"}},
+     {"app.android.dex.code_complete=false", "app.android.dex.random_in_crypto=[Keys.newKey]"}},
+    {"J92-35",
+     "app",
+     APK "app.android.biometric.apis=[BiometricPrompt]; app.android.dex.refs_complete=true; "
+         "app.android.biometric.crypto_object=true; app.android.biometric.key_bound=true",
+     {"app.android.dex.refs_complete=false", "app.android.biometric.crypto_object=false",
+      "app.android.biometric.key_bound=false"}},
     {"J92-66",
      "app",
      APK "app.android.dex.code_complete=true; app.android.dex.world_mode=false; "

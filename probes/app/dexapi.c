@@ -256,12 +256,13 @@ struct dex_api {
 	struct hset methods, fields, types, classes;
 	bool seen[W_COUNT];
 	bool crypto, incomplete, layout_touch, layout_incomplete, code_incomplete, secure_random;
+	bool bio_crypto, bio_key; /* a CryptoObject constructed; a key needing user auth */
 	unsigned log_refs;
 	/* text fields in layouts: with an input type, masked passwords,
 	 * visible passwords, numeric passwords under a reveal toggle */
 	unsigned text_fields, pw_masked, pw_visible, pin_reveal;
 	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard, rand_crypto,
-	    world_calls;
+	    world_calls, bio;
 };
 
 struct dex_api *dex_api_new(void)
@@ -280,6 +281,27 @@ static bool str_starts_with(struct dex_str s, const char *z)
 	size_t n = strlen(z);
 	return s.n >= n && memcmp(s.p, z, n) == 0;
 }
+
+/* Platform biometric APIs by the type the code references (J92-35). */
+static const struct {
+	const char *type, *name;
+} biometric_apis[] = {
+    {"Landroid/hardware/biometrics/BiometricPrompt;", "BiometricPrompt"},
+    {"Landroidx/biometric/BiometricPrompt;", "androidx BiometricPrompt"},
+    {"Landroid/hardware/fingerprint/FingerprintManager;", "FingerprintManager"},
+    {"Landroidx/core/hardware/fingerprint/FingerprintManagerCompat;", "FingerprintManagerCompat"},
+    {"Landroid/support/v4/hardware/fingerprint/FingerprintManagerCompat;",
+     "FingerprintManagerCompat"},
+};
+
+/* A biometric prompt bound to a key: one of these CryptoObjects constructed. */
+static const char *const crypto_objects[] = {
+    "Landroid/hardware/biometrics/BiometricPrompt$CryptoObject;",
+    "Landroidx/biometric/BiometricPrompt$CryptoObject;",
+    "Landroid/hardware/fingerprint/FingerprintManager$CryptoObject;",
+    "Landroidx/core/hardware/fingerprint/FingerprintManagerCompat$CryptoObject;",
+    "Landroid/support/v4/hardware/fingerprint/FingerprintManagerCompat$CryptoObject;",
+};
 
 /* What a method body invokes, for J92-53 and J92-66: marks of method_ids.
  * M_FILE_MODE: the third register argument is an int file mode
@@ -436,6 +458,10 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 			r->crypto = true;
 		if (str_is(cls, "Ljava/security/SecureRandom;"))
 			r->secure_random = true;
+		for (size_t k = 0; k < sizeof(biometric_apis) / sizeof(biometric_apis[0]); k++)
+			if (str_is(cls, biometric_apis[k].type))
+				list_add(&r->bio, biometric_apis[k].name,
+				         strlen(biometric_apis[k].name));
 		if (str_is(cls, "Landroid/inputmethodservice/KeyboardView;"))
 			list_add(&r->keyboard, "KeyboardView", 12);
 	}
@@ -447,6 +473,14 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 			continue;
 		}
 		mark[i] = method_mark(cls, name, shorty);
+		if (str_is(name, "<init>"))
+			for (size_t k = 0; k < sizeof(crypto_objects) / sizeof(crypto_objects[0]);
+			     k++)
+				r->bio_crypto |= str_is(cls, crypto_objects[k]);
+		if (str_is(name, "setUserAuthenticationRequired") &&
+		    (str_is(cls, "Landroid/security/keystore/KeyGenParameterSpec$Builder;") ||
+		     str_is(cls, "Landroid/security/keystore/KeyProtection$Builder;")))
+			r->bio_key = true;
 		hset_add(&r->methods, fnv(cls.p, cls.n, name.p, name.n));
 		const struct watch *w =
 		    match(methods, sizeof(methods) / sizeof(methods[0]), cls, name);
@@ -624,6 +658,9 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	facts_add_bool(o, "app.android.dex.secure_random", r->secure_random);
 	list_fact(o, "app.android.dex.random_in_crypto", &r->rand_crypto);
 	list_fact(o, "app.android.dex.world_mode_calls", &r->world_calls);
+	list_fact(o, "app.android.biometric.apis", &r->bio);
+	facts_add_bool(o, "app.android.biometric.crypto_object", r->bio_crypto);
+	facts_add_bool(o, "app.android.biometric.key_bound", r->bio_key);
 	facts_add_bool(o, "app.android.layout.complete", !r->layout_incomplete);
 	facts_add_int(o, "app.android.layout.text_fields", r->text_fields);
 	facts_add_int(o, "app.android.layout.password_fields", r->pw_masked);
