@@ -52,6 +52,9 @@ FUZZ_TARGET(app)
 		char *str = NULL;
 		arsc_lookup(s, 0x7f020000, &type, &val, &str);
 		free(str);
+		str = NULL;
+		arsc_name(s, 0x7f080000, &str); /* the first @id of an aapt table */
+		free(str);
 		break;
 	}
 	case 6: {

@@ -722,7 +722,15 @@ Test(app_apk, layout_input_types_and_in_app_keyboard, .timeout = 300)
 	/* res/layout/login.xml: textVisiblePassword, a numberPassword PIN inside a
 	 * TextInputLayout with endIconMode="password_toggle", numberDecimal */
 	cr_expect(get(&f, "app.android.layout.complete", FACT_BOOL)->b);
-	cr_expect_eq(get(&f, "app.android.layout.text_fields", FACT_INT)->i, 3);
+	cr_expect_eq(get(&f, "app.android.layout.text_fields", FACT_INT)->i, 4);
+	/* password, pin, et_card_no (amount is not sensitive); et_card_no is a
+	 * plain text field; the visible password can be copied */
+	cr_expect_eq(get(&f, "app.android.layout.sensitive_fields", FACT_INT)->i, 3);
+	const struct fact_value *sg =
+	    get(&f, "app.android.layout.sensitive_suggestions", FACT_LIST);
+	cr_expect(sg->nitems == 1 && has_item(sg, "et_card_no"));
+	const struct fact_value *cp = get(&f, "app.android.layout.sensitive_copyable", FACT_LIST);
+	cr_expect(cp->nitems == 2 && has_item(cp, "et_card_no") && has_item(cp, "password"));
 	cr_expect_eq(get(&f, "app.android.layout.password_fields", FACT_INT)->i, 1);
 	cr_expect_eq(get(&f, "app.android.layout.visible_password_fields", FACT_INT)->i, 1);
 	cr_expect_eq(get(&f, "app.android.layout.pin_reveal", FACT_INT)->i, 1);
@@ -734,7 +742,12 @@ Test(app_apk, layout_input_types_and_in_app_keyboard, .timeout = 300)
 	probe(&f, apk);
 	/* res/layout/pay.xml: textPassword and numberPassword, no toggle */
 	cr_expect(get(&f, "app.android.layout.complete", FACT_BOOL)->b);
-	cr_expect_eq(get(&f, "app.android.layout.text_fields", FACT_INT)->i, 2);
+	cr_expect_eq(get(&f, "app.android.layout.text_fields", FACT_INT)->i, 5);
+	/* password, pin (masked), card_no, idCard (no suggestions, no long-click);
+	 * company is not a sensitive name */
+	cr_expect_eq(get(&f, "app.android.layout.sensitive_fields", FACT_INT)->i, 4);
+	cr_expect_eq(get(&f, "app.android.layout.sensitive_suggestions", FACT_LIST)->nitems, 0);
+	cr_expect_eq(get(&f, "app.android.layout.sensitive_copyable", FACT_LIST)->nitems, 0);
 	cr_expect_eq(get(&f, "app.android.layout.password_fields", FACT_INT)->i, 2);
 	cr_expect_eq(get(&f, "app.android.layout.visible_password_fields", FACT_INT)->i, 0);
 	cr_expect_eq(get(&f, "app.android.layout.pin_reveal", FACT_INT)->i, 0);

@@ -1,6 +1,6 @@
 /*
  * The catalog rows that read the app probe (UPD-25 in updss; J92-01, 02,
- * 03, 05, 10, 11..19, 32, 35, 50, 52, 53, 60..62, 64..66 in jrt0092;
+ * 03, 05, 10, 11..19, 32, 35, 50, 52, 53, 60..62, 64..66, 68 in jrt0092;
  * PFI-07 in jrt0171), judged by `assay run` on the app
  * fixtures (fixtures/app/mk*.sh): each verdict is the one the fixture was
  * built to give, and a rule for one platform is not-applicable on another
@@ -116,6 +116,9 @@ Test(app_rules, catalog_rows_judge_the_fixtures, .timeout = 600)
 	    {"J92-66", "debugapp", "fail"}, /* openFileOutput(.., 1), getDir(.., 2), a field */
 	    {"J92-66", "goodapp", "pass"},  /* MODE_PRIVATE, and a mode from a call */
 	    {"J92-66", "iosgood", "not-applicable"},
+	    {"J92-68", "debugapp", "fail"}, /* et_card_no suggests and copies */
+	    {"J92-68", "goodapp", "pass"},  /* card_no, idCard: no suggestions, no long-click */
+	    {"J92-68", "iosgood", "not-applicable"},
 	    {"J92-69", "debugapp", "pass"}, /* evidence: the SDK inventory is complete */
 	    {"J92-69", "goodapp", "pass"},
 	    {"J92-69", "iosgood", "not-applicable"},

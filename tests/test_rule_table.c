@@ -199,6 +199,12 @@ static const struct row table[] = {
          "app.android.dex.world_mode_calls=[]",
      {"app.android.dex.code_complete=false", "app.android.dex.world_mode=true",
       "app.android.dex.world_mode_calls=[Cache.card]"}},
+    {"J92-68",
+     "app",
+     APK "app.android.layout.complete=true; app.android.layout.sensitive_suggestions=[]; "
+         "app.android.layout.sensitive_copyable=[]; app.android.dex.copy_guard=false",
+     {"app.android.layout.complete=false", "app.android.layout.sensitive_suggestions=[et_card]",
+      "app.android.layout.sensitive_copyable=[et_card]"}},
     {"J92-69",
      "app",
      APK "app.android.dex.refs_complete=true; app.android.sdks=[Umeng, WeChat OpenSDK]",

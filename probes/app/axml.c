@@ -310,7 +310,8 @@ const struct axml_attr *axml_attr(const struct axml *x, const struct axml_elem *
 
 /* --- resources.arsc --- */
 
-static int type_lookup(struct span c, uint16_t ch, uint32_t entry, uint8_t *type, uint32_t *data)
+/* The offset in type chunk c (header size ch) of entry's ResTable_entry, or -1. */
+static int64_t entry_off(struct span c, uint16_t ch, uint32_t entry)
 {
 	uint8_t flags;
 	uint32_t count, estart;
@@ -334,21 +335,34 @@ static int type_lookup(struct span c, uint16_t ch, uint32_t entry, uint8_t *type
 	if (eoff == 0xffffffffu)
 		return -1;
 	uint64_t e = (uint64_t)estart + eoff;
+	uint16_t esize;
+	return e + 8 <= c.n && le16(c, e, &esize) ? (int64_t)e : -1;
+}
+
+/* A value entry (not a bag) at e: its type and data. */
+static int entry_value(struct span c, uint64_t e, uint8_t *type, uint32_t *data)
+{
 	uint16_t esize, eflags;
 	if (!le16(c, e, &esize) || !le16(c, e + 2, &eflags) || (eflags & 0x0001))
 		return -1; /* complex (bag) entries are not single values */
 	return rd_u8(c, e + esize + 3, type) && le32(c, e + esize + 4, data) ? 0 : -1;
 }
 
-int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char **str)
+/*
+ * Find resource id: the first configuration (type chunk) that defines it,
+ * with a single value when want_value. On success *pkg is the package
+ * chunk, *tc the type chunk, *e the entry's offset in it, *gpool the global
+ * string pool (or empty).
+ */
+static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *pkg, struct span *tc,
+                     uint64_t *e, struct span *gpool)
 {
-	*str = NULL;
 	uint16_t t, h;
 	uint32_t size;
 	if (!le16(s, 0, &t) || !le16(s, 2, &h) || !le32(s, 4, &size) || t != CHUNK_TABLE || h < 12)
 		return err_set("offset 0: not a resource table");
-	uint32_t pkg = id >> 24, tid = (id >> 16) & 0xff, entry = id & 0xffff;
-	struct span gpool = {0};
+	uint32_t pkg_id = id >> 24, tid = (id >> 16) & 0xff, entry = id & 0xffff;
+	*gpool = (struct span){0};
 	uint64_t off = h;
 	while (off + 8 <= s.n) {
 		uint16_t ct = 0, ch = 0;
@@ -360,10 +374,10 @@ int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char 
 			return err_set("offset %llu: resource table chunk does not fit",
 			               (unsigned long long)off);
 		struct span c = {s.p + off, cs};
-		if (ct == CHUNK_STRING_POOL && !gpool.p)
-			gpool = c;
+		if (ct == CHUNK_STRING_POOL && !gpool->p)
+			*gpool = c;
 		uint32_t pid;
-		if (ct == CHUNK_PACKAGE && le32(c, 8, &pid) && pid == pkg) {
+		if (ct == CHUNK_PACKAGE && le32(c, 8, &pid) && pid == pkg_id) {
 			uint64_t po = ch;
 			while (po + 8 <= cs) {
 				uint16_t it = 0, ih = 0;
@@ -373,16 +387,17 @@ int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char 
 				le32(c, po + 4, &is);
 				if (is < 8 || ih < 8 || ih > is || is > cs - po)
 					break;
-				struct span tc = {c.p + po, is};
-				uint8_t this_tid;
-				if (it == CHUNK_TYPE && rd_u8(tc, 8, &this_tid) &&
-				    this_tid == tid &&
-				    type_lookup(tc, ih, entry, type, data) == 0) {
-					if (*type == RV_STRING && gpool.p) {
-						struct pool_hdr ph;
-						if (pool_hdr(&ph, gpool, 0) == 0)
-							*str = pool_string(&ph, *data);
-					}
+				struct span cand = {c.p + po, is};
+				uint8_t this_tid, vt;
+				uint32_t vd;
+				int64_t eo;
+				if (it == CHUNK_TYPE && rd_u8(cand, 8, &this_tid) &&
+				    this_tid == tid && (eo = entry_off(cand, ih, entry)) >= 0 &&
+				    (!want_value ||
+				     entry_value(cand, (uint64_t)eo, &vt, &vd) == 0)) {
+					*pkg = c;
+					*tc = cand;
+					*e = (uint64_t)eo;
 					return 0;
 				}
 				po += is;
@@ -391,4 +406,37 @@ int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char 
 		off += cs;
 	}
 	return err_set("resource 0x%08x not found", id);
+}
+
+int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char **str)
+{
+	*str = NULL;
+	struct span pkg, tc, gpool;
+	uint64_t e;
+	if (arsc_find(s, id, true, &pkg, &tc, &e, &gpool) < 0 || entry_value(tc, e, type, data) < 0)
+		return -1;
+	if (*type == RV_STRING && gpool.p) {
+		struct pool_hdr ph;
+		if (pool_hdr(&ph, gpool, 0) == 0)
+			*str = pool_string(&ph, *data);
+	}
+	return 0;
+}
+
+int arsc_name(struct span s, uint32_t id, char **name)
+{
+	*name = NULL;
+	struct span pkg, tc, gpool;
+	uint64_t e;
+	uint32_t key, kso;
+	if (arsc_find(s, id, false, &pkg, &tc, &e, &gpool) < 0)
+		return -1;
+	/* ResTable_entry.key indexes the package's key strings, which start
+	 * ResTable_package.keyStrings bytes into the package chunk (offset 276) */
+	struct pool_hdr ph;
+	if (!le32(tc, e + 4, &key) || !le32(pkg, 276, &kso) || kso >= pkg.n ||
+	    pool_hdr(&ph, (struct span){pkg.p + kso, pkg.n - kso}, 0) < 0)
+		return err_set("resource 0x%08x: no key string pool", id);
+	*name = pool_string(&ph, key);
+	return *name ? 0 : err_set("resource 0x%08x: key %u unreadable", id, key);
 }

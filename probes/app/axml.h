@@ -72,5 +72,8 @@ void strpool_free(struct strpool *p);
  * (the caller frees). 0, or -1 when absent or unreadable.
  */
 int arsc_lookup(struct span arsc, uint32_t id, uint8_t *type, uint32_t *data, char **str);
+/* The name of resource id (its entry's key: "card_no" for @id/card_no), from
+ * the first configuration that defines it; the caller frees *name. 0 or -1. */
+int arsc_name(struct span arsc, uint32_t id, char **name);
 
 #endif

@@ -34,6 +34,9 @@
 #define A_FILTER_TOUCHES    0x010102c4u /* android:attr/filterTouchesWhenObscured */
 #define A_INPUT_TYPE        0x01010220u /* android:attr/inputType */
 #define A_PASSWORD          0x0101015cu /* android:attr/password (deprecated form) */
+#define A_ID                0x010100d0u /* android:attr/id */
+#define A_LONG_CLICKABLE    0x010100e6u /* android:attr/longClickable */
+#define IT_NO_SUGGESTIONS   0x00080000u /* InputType.TYPE_TEXT_FLAG_NO_SUGGESTIONS */
 
 /* android.text.InputType: class in the low nibble, variation above it. */
 #define IT_CLASS(v)          ((v)&0x0000000fu)
@@ -56,6 +59,7 @@ enum {
 	W_WORLD,
 	W_DYNCODE,
 	W_KEYBOARD,
+	W_COPY_GUARD,
 	W_COUNT
 };
 
@@ -111,6 +115,11 @@ static const struct watch methods[] = {
     {"Ljava/lang/Runtime;", "load", "Runtime.load", W_DYNCODE},
     /* a field that keeps the system keyboard away: an in-app keyboard's mark (J92-10) */
     {NULL, "setShowSoftInputOnFocus", "setShowSoftInputOnFocus", W_KEYBOARD},
+    /* text selection and copy turned off in code (J92-68) */
+    {NULL, "setCustomSelectionActionModeCallback", NULL, W_COPY_GUARD},
+    {NULL, "setCustomInsertionActionModeCallback", NULL, W_COPY_GUARD},
+    {NULL, "setLongClickable", NULL, W_COPY_GUARD},
+    {NULL, "setTextIsSelectable", NULL, W_COPY_GUARD},
 };
 
 /*
@@ -260,7 +269,11 @@ struct dex_api {
 	unsigned log_refs;
 	/* text fields in layouts: with an input type, masked passwords,
 	 * visible passwords, numeric passwords under a reveal toggle */
-	unsigned text_fields, pw_masked, pw_visible, pin_reveal;
+	unsigned text_fields, pw_masked, pw_visible, pin_reveal, sensitive;
+	/* sensitive fields (by id name) that are not masked passwords: those a
+	 * keyboard may learn (text class, no textNoSuggestions), those whose
+	 * text can be selected and copied (long-click not turned off) */
+	struct list suggest, copyable;
 	struct list refs, webview, random, log, ext, dyncode, sdk, keyboard, rand_crypto,
 	    world_calls, bio;
 };
@@ -574,7 +587,53 @@ static bool reveal_toggle(const struct axml *m, const struct axml_elem *e)
 	return at && at->type == RV_BOOLEAN && at->data;
 }
 
-static void layout_fields(struct dex_api *r, const struct axml *m)
+/*
+ * Words of a view id name that say it holds card data, a credential or an
+ * ID number: "et_card_no" -> card; "payPwd" -> pwd. A name is split at
+ * non-letters and at lower-to-upper case changes, and each word compared
+ * whole ("span" and "company" hold no "pan").
+ */
+static const char *const sensitive_words[] = {
+    "card", "cardno",   "cardnum", "bankcard", "pan", "cvv",    "cvv2", "cvn",   "cvn2",   "cvc",
+    "pwd",  "password", "passwd",  "paypwd",   "pin", "idcard", "idno", "idnum", "certno", "certid",
+};
+
+static bool sensitive_name(const char *n)
+{
+	char w[32];
+	size_t k = 0;
+	for (size_t i = 0;; i++) {
+		char c = n[i];
+		bool letter =
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		bool split =
+		    !letter || (k && c >= 'A' && c <= 'Z' && n[i - 1] >= 'a' && n[i - 1] <= 'z');
+		if (split && k) {
+			w[k] = '\0';
+			for (size_t j = 0; j < sizeof(sensitive_words) / sizeof(sensitive_words[0]);
+			     j++)
+				if (strcmp(w, sensitive_words[j]) == 0)
+					return true;
+			k = 0;
+		}
+		if (!c)
+			return false;
+		if (letter && k < sizeof(w) - 1)
+			w[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+}
+
+/* The entry name of the element's android:id, or NULL (the caller frees). */
+static char *view_id_name(const struct apk *a, const struct axml *m, const struct axml_elem *e)
+{
+	const struct axml_attr *at = axml_attr(m, e, A_ID, "id");
+	char *name = NULL;
+	if (at && at->type == RV_REFERENCE && a->arsc.p && arsc_name(a->arsc, at->data, &name) < 0)
+		name = NULL;
+	return name;
+}
+
+static void layout_fields(struct dex_api *r, const struct apk *a, const struct axml *m)
 {
 	for (size_t k = 0; k < m->nel; k++) {
 		const struct axml_elem *e = &m->el[k];
@@ -585,6 +644,7 @@ static void layout_fields(struct dex_api *r, const struct axml *m)
 		uint32_t it;
 		if (input_type(m, e, &it)) {
 			r->text_fields++;
+			bool masked = false;
 			if (IT_CLASS(it) == IT_CLASS_TEXT &&
 			    IT_VARIATION(it) == IT_TEXT_VISIBLE_PASS)
 				r->pw_visible++;
@@ -592,7 +652,21 @@ static void layout_fields(struct dex_api *r, const struct axml *m)
 			          (IT_VARIATION(it) == IT_TEXT_PASSWORD ||
 			           IT_VARIATION(it) == IT_TEXT_WEB_PASSWORD)) ||
 			         is_number_password(it))
-				r->pw_masked++;
+				r->pw_masked++, masked = true;
+			char *name = view_id_name(a, m, e);
+			if (name && sensitive_name(name)) {
+				r->sensitive++;
+				/* a masked password neither suggests nor copies */
+				if (!masked && IT_CLASS(it) == IT_CLASS_TEXT &&
+				    !(it & IT_NO_SUGGESTIONS) &&
+				    IT_VARIATION(it) != IT_TEXT_VISIBLE_PASS)
+					list_add(&r->suggest, name, strlen(name));
+				const struct axml_attr *lc =
+				    axml_attr(m, e, A_LONG_CLICKABLE, "longClickable");
+				if (!masked && !(lc && lc->type == RV_BOOLEAN && !lc->data))
+					list_add(&r->copyable, name, strlen(name));
+			}
+			free(name);
 		}
 		if (!reveal_toggle(m, e))
 			continue;
@@ -624,7 +698,7 @@ void dex_api_layouts(struct dex_api *r, struct apk *a)
 		/* what was read before a problem counts */
 		if (axml_parse(&m, (struct span){buf, len}) < 0)
 			r->layout_incomplete = true;
-		layout_fields(r, &m);
+		layout_fields(r, a, &m);
 		axml_free(&m);
 		free(buf);
 	}
@@ -666,6 +740,10 @@ void dex_api_facts(struct dex_api *r, struct app_ctx *x)
 	facts_add_int(o, "app.android.layout.password_fields", r->pw_masked);
 	facts_add_int(o, "app.android.layout.visible_password_fields", r->pw_visible);
 	facts_add_int(o, "app.android.layout.pin_reveal", r->pin_reveal);
+	facts_add_int(o, "app.android.layout.sensitive_fields", r->sensitive);
+	list_fact(o, "app.android.layout.sensitive_suggestions", &r->suggest);
+	list_fact(o, "app.android.layout.sensitive_copyable", &r->copyable);
+	facts_add_bool(o, "app.android.dex.copy_guard", r->seen[W_COPY_GUARD]);
 	free(r->methods.slot);
 	free(r->fields.slot);
 	free(r->types.slot);
