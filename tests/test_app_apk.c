@@ -759,6 +759,38 @@ Test(app_apk, layout_input_types_and_in_app_keyboard, .timeout = 300)
 	free(apk);
 }
 
+/* A parse-error finding on classes2.dex whose message holds text. */
+static bool classes2_parse_error(const struct facts *f, const char *text)
+{
+	for (size_t k = 0; k < f->nfindings; k++)
+		if (strcmp(f->findings[k].kind, "parse-error") == 0 &&
+		    strstr(f->findings[k].loc.file, "!classes2.dex") &&
+		    strstr(f->findings[k].message, text))
+			return true;
+	return false;
+}
+
+/* Lying method bodies: the id tables are whole, the code walk is not, and says where. */
+Test(app_apk, hostile_dex_code, .timeout = 300)
+{
+	fixtures();
+	const char *names[] = {"dex_code.apk", "dex_classdata.apk"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = xasprintf("%s/%s", baddir, names[i]);
+		struct facts f;
+		probe(&f, p);
+		cr_expect(classes2_parse_error(&f, "DEX code: offset "),
+		          "%s: no DEX code parse-error with an offset", names[i]);
+		cr_expect(get(&f, "app.android.dex.refs_complete", FACT_BOOL)->b, "%s", names[i]);
+		cr_expect(!get(&f, "app.android.dex.code_complete", FACT_BOOL)->b, "%s", names[i]);
+		/* the references are still read */
+		cr_expect(get(&f, "app.android.dex.ssl_error_proceed", FACT_BOOL)->b, "%s",
+		          names[i]);
+		facts_free(&f);
+		free(p);
+	}
+}
+
 /* Lying DEX id tables: a finding naming classes2.dex and the offset; the rest still read. */
 Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 {
@@ -769,13 +801,8 @@ Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 		char *p = xasprintf("%s/%s", baddir, names[i]);
 		struct facts f;
 		probe(&f, p);
-		bool found = false;
-		for (size_t k = 0; k < f.nfindings; k++)
-			if (strcmp(f.findings[k].kind, "parse-error") == 0 &&
-			    strstr(f.findings[k].loc.file, "!classes2.dex") &&
-			    strstr(f.findings[k].message, "offset "))
-				found = true;
-		cr_expect(found, "%s: no parse-error with an offset on classes2.dex", names[i]);
+		cr_expect(classes2_parse_error(&f, "offset "),
+		          "%s: no parse-error with an offset on classes2.dex", names[i]);
 		cr_expect(!get(&f, "app.android.dex.refs_complete", FACT_BOOL)->b, "%s", names[i]);
 		/* the manifest and classes.dex's strings are still judged */
 		cr_expect_str_eq(get(&f, "app.android.package", FACT_STRING)->s,
