@@ -9,6 +9,8 @@
 #include "tests/testutil.h"
 
 #include "harness/facts.h"
+#include "lib/err.h"
+#include "probes/app/plist.h"
 #include "probes/probe.h"
 
 extern const struct probe probe_app;
@@ -228,4 +230,63 @@ Test(app_ios, get_task_allow_from_code_signature, .timeout = 240)
 		facts_free(&f);
 		free(p);
 	}
+}
+
+static size_t pv_nodes(const struct pv *v)
+{
+	size_t n = v ? 1 : 0;
+	for (size_t i = 0; v && i < v->n; i++)
+		n += pv_nodes(v->items[i]);
+	return n;
+}
+
+/* A binary plist is a DAG: plistlib shares one "YES" among 5,000 keys, and
+ * all of them are read; a file whose arrays share each other to fan out
+ * builds no more nodes than it has references (bytes), not 14^20. */
+Test(app_ios, binary_plist_shared_objects_and_fan_out, .timeout = 60)
+{
+	char *tmp = tu_tmpdir();
+	char *py = tu_write(
+	    tmp, "mk.py",
+	    "import plistlib, struct\n"
+	    "d = {'key%d' % i: 'YES' for i in range(5000)}\n"
+	    "open('shared.plist', 'wb').write(plistlib.dumps(d, fmt=plistlib.FMT_BINARY))\n"
+	    "# objects 0..19: object k is an array of 14 references to object k+1;\n"
+	    "# object 20 is an empty array. Two-byte offsets, one-byte references.\n"
+	    "body = b''\n"
+	    "offs = []\n"
+	    "for k in range(21):\n"
+	    "    offs.append(8 + len(body))\n"
+	    "    body += bytes([0xAE]) + bytes([k + 1] * 14) if k < 20 else bytes([0xA0])\n"
+	    "table = 8 + len(body)\n"
+	    "trailer = bytes(6) + bytes([2, 1]) + struct.pack('>QQQ', 21, 0, table)\n"
+	    "offt = struct.pack('>21H', *offs)\n"
+	    "open('fan.plist', 'wb').write(b'bplist00' + body + offt + trailer)\n");
+	struct tu_run r = tu_sh("cd %s && python3 %s", tmp, py);
+	free(py);
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	tu_run_free(&r);
+	const char *names[] = {"shared.plist", "fan.plist"};
+	for (int i = 0; i < 2; i++) {
+		char *p = xasprintf("%s/%s", tmp, names[i]);
+		char *buf = NULL;
+		size_t len = 0;
+		cr_assert_eq(file_read_all(&buf, &len, p, 1 << 20), 0, "%s", p);
+		struct pv *v = NULL;
+		int rc = plist_parse(&v, (struct span){(const uint8_t *)buf, len});
+		if (i == 0) {
+			cr_assert_eq(rc, 0, "%s", err_msg());
+			cr_expect_eq(v->type, PV_DICT);
+			cr_expect_eq(v->n, 5000, "every key read");
+			const struct pv *k = pv_get(v, "key4999");
+			cr_expect(k && k->type == PV_STRING && strcmp(k->s, "YES") == 0);
+		} else {
+			cr_expect_leq(pv_nodes(v), len + 1, "%zu nodes from %zu bytes", pv_nodes(v),
+			              len);
+		}
+		pv_free(v);
+		free(buf);
+		free(p);
+	}
+	free(tmp);
 }

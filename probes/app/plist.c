@@ -194,6 +194,11 @@ static int bplist_parse(struct pv **out, struct span s)
 		    "offset %llu: binary plist trailer out of range (%llu objects, table at "
 		    "%llu)",
 		    (unsigned long long)t, (unsigned long long)b.nobj, (unsigned long long)b.table);
+	/* A tree builds one node per reference, and each reference takes refsz
+	 * bytes of the file: more nodes than that means objects are shared to
+	 * fan out. */
+	if (s.n / b.refsz + 1 < b.budget)
+		b.budget = s.n / b.refsz + 1;
 	*out = bp_object(&b, top, 0);
 	if (!*out)
 		return err_set("offset %llu: binary plist top object unreadable",
