@@ -2,10 +2,11 @@
  * Tests of the http probe's opt-in authenticated flow (probes/http/auth.c)
  * against a real application server: fixtures/http/auth-server.py
  * (python3's http.server with a test account, sessions, a logout, an idle
- * timeout, a lockout and a signed transfer, each switchable), on a free
- * port in 28500-28599. The rule tests run the built binary on a plan and
- * read the verdicts of UPD-21, UPD-22, J92-33, J92-36, J92-40 and J92-41:
- * a server with every control passes all six, one without fails all six.
+ * timeout, a lockout, a signed transfer and a password policy, each
+ * switchable), on a free port in 28500-28599. The rule tests run the built
+ * binary on a plan and read the verdicts of UPD-21, UPD-22, J92-33, J92-34,
+ * J92-36, J92-40 and J92-41: a server with every control passes all seven,
+ * one without fails all seven.
  * The fact tests call the probe in-process for the other branches
  * (throttled, challenged, silent locks; bearer tokens; the errors of a
  * test that cannot run). No timing is asserted: the idle timeout is the
@@ -75,7 +76,7 @@ static void app_stop(struct app *a)
 	free(a->txn);
 }
 
-/* The auth options of a plan for app a: all six tests, idle wait 6 s. */
+/* The auth options of a plan for app a: all seven tests, idle wait 6 s. */
 static char *auth_lines(const struct app *a)
 {
 	int p = a->port;
@@ -88,8 +89,9 @@ static char *auth_lines(const struct app *a)
 	                 "http.auth.lockout = true\n"
 	                 "http.auth.transaction = http://127.0.0.1:%d/transfer\n"
 	                 "http.auth.transaction-body = %s\n"
-	                 "http.auth.tamper = amount=100 -> amount=101\n",
-	                 p, p, p, p, a->txn);
+	                 "http.auth.tamper = amount=100 -> amount=101\n"
+	                 "http.auth.password-change = http://127.0.0.1:%d/password\n",
+	                 p, p, p, p, a->txn, p);
 }
 
 /* Run the binary on a plan with target "bank" on app a; the parsed results.json. */
@@ -128,16 +130,18 @@ static json_t *facts_of(json_t *j)
 	return json_object_get(json_array_get(json_object_get(j, "runs"), 0), "facts");
 }
 
-static const char *const six[] = {"UPD-21", "UPD-22", "J92-33", "J92-36", "J92-40", "J92-41"};
+static const char *const seven[] = {"UPD-21", "UPD-22", "J92-33", "J92-34",
+                                    "J92-36", "J92-40", "J92-41"};
+#define NSEVEN (sizeof(seven) / sizeof(seven[0]))
 
-Test(http_auth, a_server_with_every_control_passes_the_six_rules, .timeout = 120)
+Test(http_auth, a_server_with_every_control_passes_the_seven_rules, .timeout = 120)
 {
 	struct app a = app_start("--idle 3 --lockout 5");
 	char *lines = auth_lines(&a);
 	char *out = tu_tmpdir();
 	json_t *j = run_plan(&a, lines, out, false);
-	for (size_t i = 0; i < 6; i++)
-		cr_expect_str_eq(tu_verdict(j, six[i], "bank"), "pass", "%s", six[i]);
+	for (size_t i = 0; i < NSEVEN; i++)
+		cr_expect_str_eq(tu_verdict(j, seven[i], "bank"), "pass", "%s", seven[i]);
 	json_t *f = facts_of(j);
 	cr_expect(json_is_true(json_object_get(f, "http.auth.login_ok")));
 	cr_expect_eq(json_integer_value(json_object_get(f, "http.auth.lockout.after")), 5);
@@ -153,14 +157,14 @@ Test(http_auth, a_server_with_every_control_passes_the_six_rules, .timeout = 120
 	app_stop(&a);
 }
 
-Test(http_auth, a_server_without_them_fails_the_six_rules, .timeout = 120)
+Test(http_auth, a_server_without_them_fails_the_seven_rules, .timeout = 120)
 {
-	struct app a = app_start("--logout keep --replay none --sign none");
+	struct app a = app_start("--logout keep --replay none --sign none --policy none");
 	char *lines = auth_lines(&a);
 	char *out = tu_tmpdir();
 	json_t *j = run_plan(&a, lines, out, false);
-	for (size_t i = 0; i < 6; i++)
-		cr_expect_str_eq(tu_verdict(j, six[i], "bank"), "fail", "%s", six[i]);
+	for (size_t i = 0; i < NSEVEN; i++)
+		cr_expect_str_eq(tu_verdict(j, seven[i], "bank"), "fail", "%s", seven[i]);
 	json_t *f = facts_of(j);
 	cr_expect(json_is_false(json_object_get(f, "http.auth.logout_invalidates")));
 	cr_expect(json_is_false(json_object_get(f, "http.auth.idle_expired")));
@@ -171,10 +175,11 @@ Test(http_auth, a_server_without_them_fails_the_six_rules, .timeout = 120)
 	cr_expect(json_is_false(json_object_get(f, "http.auth.tamper.rejected")));
 	/* each failure is a finding too */
 	static const char *const kinds[] = {
-	    "http-auth-logout-keeps-session", "http-auth-idle-not-expired", "http-auth-no-lockout",
-	    "http-auth-replay-accepted", "http-auth-tamper-accepted"};
+	    "http-auth-logout-keeps-session", "http-auth-idle-not-expired",
+	    "http-auth-no-lockout",           "http-auth-replay-accepted",
+	    "http-auth-tamper-accepted",      "http-auth-weak-password"};
 	json_t *fds = json_object_get(json_array_get(json_object_get(j, "runs"), 0), "findings");
-	for (size_t k = 0; k < 5; k++) {
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		bool seen = false;
 		size_t i;
 		json_t *fd;
@@ -238,8 +243,8 @@ Test(http_auth, without_the_keys_nothing_is_sent_and_the_rules_do_not_apply, .ti
 	    cr_expect(strncmp(k, "http.auth.", 10) != 0 || strcmp(k, "http.auth.declared") == 0,
 	              "fact %s", k);
 	cr_expect(json_is_false(json_object_get(f, "http.auth.declared")));
-	for (size_t i = 0; i < 6; i++)
-		cr_expect_str_eq(tu_verdict(j, six[i], "bank"), "not-applicable", "%s", six[i]);
+	for (size_t i = 0; i < NSEVEN; i++)
+		cr_expect_str_eq(tu_verdict(j, seven[i], "bank"), "not-applicable", "%s", seven[i]);
 	json_decref(j);
 	char *tp = xasprintf("%s/tokens", a.dir);
 	char *tokens = tu_read(tp);
@@ -264,8 +269,8 @@ Test(http_auth, a_failed_login_is_an_error_naming_the_target_not_a_verdict, .tim
 	json_t *errs = json_object_get(json_array_get(json_object_get(j, "runs"), 0), "errors");
 	const char *e0 = json_string_value(json_array_get(errs, 0));
 	cr_assert(e0 && strstr(e0, "target 'bank'") && strstr(e0, "login"), "%s", e0 ? e0 : "");
-	for (size_t i = 0; i < 6; i++)
-		cr_expect_str_eq(tu_verdict(j, six[i], "bank"), "error", "%s", six[i]);
+	for (size_t i = 0; i < NSEVEN; i++)
+		cr_expect_str_eq(tu_verdict(j, seven[i], "bank"), "error", "%s", seven[i]);
 	json_decref(j);
 	free(out);
 	free(bad);
@@ -513,4 +518,50 @@ Test(http_auth, the_transaction_body_from_a_file, .timeout = 60)
 	free(path);
 	free(text);
 	app_stop(&a);
+}
+
+static bool has_label(const struct fact_value *v, const char *label)
+{
+	for (size_t i = 0; i < v->nitems; i++)
+		if (strcmp(v->items[i], label) == 0)
+			return true;
+	return false;
+}
+
+/* J92-34: a server with a password policy refuses the three weak passwords (in a
+ * status or in words); one without takes them, and the account's own comes back
+ * each time (it still logs in at the end). */
+Test(http_auth, weak_passwords_on_a_password_change, .timeout = 90)
+{
+	static const struct {
+		const char *sw;
+		size_t accepted;
+	} cases[] = {{"", 0}, {"--policy words", 0}, {"--policy none", 3}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct app a = app_start(cases[i].sw);
+		const char *opts[] = {BASE, "password-change=http://127.0.0.1:%d/password", NULL};
+		struct facts f;
+		cr_assert_eq(probe_auth(&f, &a, opts, 60), 0, "%s", cases[i].sw);
+		cr_expect(fact(&f, "http.auth.weak_password.tested", FACT_BOOL)->b, "%s",
+		          cases[i].sw);
+		const struct fact_value *acc =
+		    fact(&f, "http.auth.weak_password.accepted", FACT_LIST);
+		cr_expect_eq(acc->nitems, cases[i].accepted, "%s", cases[i].sw);
+		cr_expect(fact(&f, "http.auth.password_change_declared", FACT_BOOL)->b);
+		if (cases[i].accepted) {
+			cr_expect(has_label(acc, "six digits (123456)") &&
+			          has_label(acc, "the user name"));
+			cr_expect(fact(&f, "http.auth.weak_password.restored", FACT_BOOL)->b);
+		} else {
+			cr_expect_null(facts_get(&f, "http.auth.weak_password.restored"));
+		}
+		facts_free(&f);
+		/* the account's own password still logs in: a second run finds a session */
+		const char *again[] = {BASE, NULL};
+		cr_assert_eq(probe_auth(&f, &a, again, 30), 0, "%s: the password was not restored",
+		             cases[i].sw);
+		cr_expect(fact(&f, "http.auth.login_ok", FACT_BOOL)->b);
+		facts_free(&f);
+		app_stop(&a);
+	}
 }

@@ -193,6 +193,12 @@ static const struct row table[] = {
          "app.android.biometric.crypto_object=true; app.android.biometric.key_bound=true",
      {"app.android.dex.refs_complete=false", "app.android.biometric.crypto_object=false",
       "app.android.biometric.key_bound=false"}},
+    {"J92-34",
+     "http",
+     "http.auth.declared=true; http.auth.password_change_declared=true; "
+     "http.auth.weak_password.tested=true; http.auth.weak_password.accepted=[]",
+     {"http.auth.weak_password.tested=false",
+      "http.auth.weak_password.accepted=[the user name]"}},
     {"J92-66",
      "app",
      APK "app.android.dex.code_complete=true; app.android.dex.world_mode=false; "

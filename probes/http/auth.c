@@ -61,8 +61,9 @@ struct auth {
 	struct facts *out;
 	struct http_client *cl;
 	double deadline_ms;
-	struct auth_req login, logout, txn;
+	struct auth_req login, logout, txn, change;
 	const char *user, *body_tmpl, *check, *token_field, *marker, *txn_body, *ctype;
+	const char *change_tmpl; /* the password change's body: {password} and {new} */
 	char *tamper_from, *tamper_to;
 	char *txn_file; /* the body read from http.auth.transaction-body-file */
 	char *password; /* from the environment; wiped at the end */
@@ -276,6 +277,19 @@ static int auth_parse(struct auth *A)
 			return -1;
 		}
 	}
+	if ((v = target_option(t, "http.auth.password-change"))) {
+		if (parse_req(A, &A->change, "http.auth.password-change", v, "POST") < 0)
+			return -1;
+		A->change_tmpl = target_option(t, "http.auth.password-change-body");
+		if (!A->change_tmpl)
+			A->change_tmpl = "old={password}&new={new}";
+		if (!strstr(A->change_tmpl, "{new}")) {
+			auth_error(A,
+			           "http.auth.password-change-body: the template needs {new} (and "
+			           "{password} where the server asks for the current one)");
+			return -1;
+		}
+	}
 	if ((v = target_option(t, "http.auth.tamper"))) {
 		const char *arrow = strstr(v, " -> ");
 		if (!A->txn_body || !arrow || arrow == v || !arrow[4]) {
@@ -328,24 +342,34 @@ static void escape_into(struct strbuf *b, const char *s, bool json)
 	}
 }
 
-/* The login body for password pw (the caller wipes it). */
-static char *login_body(const struct auth *A, const char *pw)
+/* Template tmpl with {user}, {password} (pw) and {new} (nw, may be NULL)
+ * filled in, escaped for a form or JSON body (the caller wipes it). */
+static char *fill_body(const struct auth *A, const char *tmpl, const char *pw, const char *nw)
 {
-	bool json = is_json(A->body_tmpl);
+	bool json = is_json(tmpl);
 	struct strbuf b = {0};
-	for (const char *p = A->body_tmpl; *p;) {
+	for (const char *p = tmpl; *p;) {
 		if (strncmp(p, "{user}", 6) == 0) {
 			escape_into(&b, A->user, json);
 			p += 6;
 		} else if (strncmp(p, "{password}", 10) == 0) {
 			escape_into(&b, pw, json);
 			p += 10;
+		} else if (nw && strncmp(p, "{new}", 5) == 0) {
+			escape_into(&b, nw, json);
+			p += 5;
 		} else {
 			sb_add(&b, p++, 1);
 		}
 	}
 	sb_add(&b, "", 1);
 	return b.buf;
+}
+
+/* The login body for password pw (the caller wipes it). */
+static char *login_body(const struct auth *A, const char *pw)
+{
+	return fill_body(A, A->body_tmpl, pw, NULL);
 }
 
 /* Send one request with the session (s may be NULL) and a body (may be NULL). */
@@ -447,12 +471,13 @@ static int logged_in(struct auth *A, const struct auth_session *s, long *status)
 	return v;
 }
 
-/* A fresh logged-in session in *s; 0, or -1 with an error naming what (step) failed. */
-static int session_new(struct auth *A, struct auth_session *s, const char *step)
+/* A fresh session logged in with password pw in *s; 0, or -1 with an error
+ * naming what (step) failed. */
+static int session_login(struct auth *A, const char *pw, struct auth_session *s, const char *step)
 {
 	struct http_resp r;
 	memset(s, 0, sizeof(*s));
-	int rc = login(A, A->password, &r, s);
+	int rc = login(A, pw, &r, s);
 	long lst = r.status, cst = 0;
 	char err[256];
 	snprintf(err, sizeof(err), "%s", r.error);
@@ -475,6 +500,12 @@ static int session_new(struct auth *A, struct auth_session *s, const char *step)
 		return -1;
 	}
 	return 0;
+}
+
+/* A fresh session with the account's own password. */
+static int session_new(struct auth *A, struct auth_session *s, const char *step)
+{
+	return session_login(A, A->password, s, step);
 }
 
 /* --- the steps --- */
@@ -722,6 +753,117 @@ static void test_lockout(struct auth *A)
 	}
 }
 
+/*
+ * Weak passwords a password change must refuse (J92-34), beside the user
+ * name. Public, well-known values: naming one in an error leaks nothing.
+ */
+static const struct {
+	const char *label, *pw;
+} weak_pw[] = {
+    {"six digits (123456)", "123456"},
+    {"one letter eight times (aaaaaaaa)", "aaaaaaaa"},
+};
+
+/* Send the password change from old to nw with session s; its status in *st. */
+static int change_pw(struct auth *A, const struct auth_session *s, const char *old, const char *nw,
+                     long *st)
+{
+	char *body = fill_body(A, A->change_tmpl, old, nw);
+	struct http_resp r;
+	int rc = send_req(A, &r, A->change.method, A->change.url, s, body);
+	wipe_free(body);
+	*st = r.status;
+	http_resp_free(&r);
+	return rc;
+}
+
+/* Does password pw log in: 1 yes, 0 no, -1 unknown. */
+static int logs_in(struct auth *A, const char *pw)
+{
+	struct http_resp r;
+	struct auth_session s = {0};
+	int rc = login(A, pw, &r, &s);
+	http_resp_free(&r);
+	long st = 0;
+	int v = rc < 0 ? -1 : (s.cookie || s.bearer) ? logged_in(A, &s, &st) : 0;
+	session_free(&s);
+	return v;
+}
+
+/* Put the account's own password back after the server took a weak one. */
+static bool restore_pw(struct auth *A, const char *weak)
+{
+	struct auth_session s;
+	long st = 0;
+	if (session_login(A, weak, &s, "password change: restore") < 0)
+		return false;
+	int rc = change_pw(A, &s, weak, A->password, &st);
+	session_free(&s);
+	return rc == 0 && st >= 200 && st < 300 && logs_in(A, A->password) == 1;
+}
+
+/*
+ * Ask the server to change the password to each weak one in turn. A 2xx
+ * whose weak password then logs in was accepted, and the own password is
+ * put back at once; anything else is a refusal. At most one failed login
+ * per candidate (a 2xx that changed nothing), three in all.
+ */
+static void test_weak_password(struct auth *A)
+{
+	const char *cand[3], *label[3], *accepted[3];
+	size_t n = 0, nacc = 0, judged = 0;
+	for (size_t i = 0; i < sizeof(weak_pw) / sizeof(weak_pw[0]); i++)
+		cand[n] = weak_pw[i].pw, label[n++] = weak_pw[i].label;
+	cand[n] = A->user, label[n++] = "the user name";
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cand[i], A->password) == 0)
+			continue; /* the account's own: nothing to learn */
+		if (!http_client_time_left(A->cl)) {
+			auth_error(A,
+			           "password change: the run's deadline came after %zu weak "
+			           "passwords",
+			           judged);
+			return;
+		}
+		struct auth_session s;
+		long st = 0;
+		if (session_new(A, &s, "password change") < 0)
+			return;
+		int rc = change_pw(A, &s, A->password, cand[i], &st);
+		session_free(&s);
+		if (rc < 0 || st >= 500) {
+			auth_error(A,
+			           "password change: %.200s answered %ld to a weak password (%s)",
+			           A->change.url, st, label[i]);
+			return;
+		}
+		judged++;
+		if (st < 200 || st >= 300 || logs_in(A, cand[i]) != 1)
+			continue; /* refused, in a status or in words */
+		accepted[nacc++] = label[i];
+		bool back = restore_pw(A, cand[i]);
+		facts_add_bool(A->out, "http.auth.weak_password.restored", back);
+		if (!back) {
+			auth_error(
+			    A,
+			    "password change: the server took a weak password (%s) and did "
+			    "not take the account's own back: the test account's password is "
+			    "now that weak one; reset it",
+			    label[i]);
+			break;
+		}
+	}
+	facts_add_bool(A->out, "http.auth.weak_password.tested", judged > 0);
+	facts_add_list(A->out, "http.auth.weak_password.accepted", accepted, nacc);
+	if (nacc) {
+		char *m = xasprintf("the password change accepted %zu weak password%s (the first: "
+		                    "%s)",
+		                    nacc, nacc == 1 ? "" : "s", accepted[0]);
+		auth_finding(A, A->change.url, "http-auth-weak-password", "high", m);
+		free(m);
+	}
+}
+
 int http_auth_run(const struct target *t, const struct http_client_cfg *base, struct facts *out)
 {
 	struct auth A = {.t = t, .out = out, .deadline_ms = base->deadline_ms};
@@ -756,6 +898,8 @@ int http_auth_run(const struct target *t, const struct http_client_cfg *base, st
 		test_transaction(&A);
 	if (A.idle_s)
 		test_idle(&A);
+	if (A.change.url)
+		test_weak_password(&A); /* before the lockout test, which may lock the account */
 	if (A.lockout)
 		test_lockout(&A);
 out:
@@ -766,6 +910,7 @@ out:
 	free(A.login.url);
 	free(A.logout.url);
 	free(A.txn.url);
+	free(A.change.url);
 	free(A.tamper_from);
 	free(A.tamper_to);
 	free(A.txn_file);

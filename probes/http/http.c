@@ -84,6 +84,10 @@ static const struct probe_option http_options[] = {
                                    "body longer than a plan line)"},
     {"auth.tamper", "'FROM -> TO' change to the transaction body that must be refused "
                     "(amount=100 -> amount=101)"},
+    {"auth.password-change", "'[METHOD ]URL' of the password change (POST by default): are "
+                             "weak passwords refused? (changes the password and puts it back)"},
+    {"auth.password-change-body", "its body template with {password} (current) and {new} "
+                                  "(default old={password}&new={new})"},
     {NULL, NULL},
 };
 
@@ -1332,8 +1336,11 @@ static int http_run(const struct target *t, const struct probe_opts *o, struct f
 	/* Opt-in: logins to a test account, after the unauthenticated checks.
 	 * The rules of those tests apply only where it is declared. */
 	facts_add_bool(out, "http.auth.declared", http_auth_declared(t));
-	if (http_auth_declared(t))
+	if (http_auth_declared(t)) {
+		facts_add_bool(out, "http.auth.password_change_declared",
+		               target_option(t, "http.auth.password-change") != NULL);
 		http_auth_run(t, &cfg, out);
+	}
 	bool tls_failed;
 	const char *te = http_client_tls_error(R.cl, &tls_failed);
 	if (tls_failed) {
