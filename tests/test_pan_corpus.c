@@ -613,6 +613,63 @@ Test(pan_bad, one_long_line, .timeout = 60)
 	free(dir);
 }
 
+/* The check digit that makes digits d[0, n) Luhn-valid when appended. */
+static char luhn_digit(const char *d, size_t n)
+{
+	unsigned sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = (unsigned)(d[n - 1 - i] - '0');
+		if (i % 2 == 0 && (v *= 2) > 9)
+			v -= 9;
+		sum += v;
+	}
+	return (char)('0' + (10 - sum % 10) % 10);
+}
+
+/* A transaction export with a card number and a labelled CVV on every line
+ * (card numbers made here, none written in the source): the windows the
+ * CVV search looks in overlap line after line, each CVV is still counted
+ * once, and past the 5,000 findings kept the counts go on. */
+Test(pan_bad, dense_card_data_past_the_findings_cap, .timeout = 60)
+{
+	char *dir = tu_tmpdir();
+	char *p = xasprintf("%s/export.csv", dir);
+	FILE *fp = fopen(p, "w");
+	cr_assert(fp);
+	enum { LINES = 7000 };
+	for (unsigned i = 0; i < LINES; i++) {
+		char pan[20];
+		snprintf(pan, sizeof(pan), "62220200%010u", i * 7919u);
+		pan[18] = luhn_digit(pan, 18);
+		pan[19] = '\0';
+		/* a merchant name of varying length moves each label across the
+		 * edges of the windows before it */
+		fprintf(fp, "2026-11-29,txn%06u,%s,cvv: %03u,%u.%02u,OK,%.*s\n", i, pan,
+		        100 + i % 900, i % 5000, i % 100, (int)(i * 37 % 151),
+		        "merchant-name-merchant-name-merchant-name-merchant-name-merchant-name-"
+		        "merchant-name-merchant-name-merchant-name-merchant-name-merchant-name-"
+		        "merchant-name");
+	}
+	fclose(fp);
+	struct facts f;
+	const char *in[] = {p};
+	cr_assert_eq(run_pan(&f, in, 1, NULL, 0, 30), 0);
+	cr_expect_eq(get_int(&f, "pan.exposed"), LINES);
+	cr_expect_eq(get_int(&f, "pan.distinct"), LINES);
+	cr_expect_eq(get_int(&f, "pan.cvv"), LINES);
+	cr_expect_eq(f.nfindings, 5000);
+	cr_expect_eq(get_int(&f, "pan.findings_dropped"), 2 * LINES - 5000);
+	/* the findings kept carry their masked excerpt */
+	for (size_t i = 0; i < f.nfindings; i++)
+		cr_assert(f.findings[i].excerpt && strstr(f.findings[i].excerpt, "cvv: "),
+		          "finding %zu has no excerpt: '%s'", i,
+		          f.findings[i].excerpt ? f.findings[i].excerpt : "(null)");
+	facts_free(&f);
+	SH("rm -rf %s", dir);
+	free(p);
+	free(dir);
+}
+
 Test(pan_bad, deadline_cuts_the_scan_short_with_what_was_found, .timeout = 60)
 {
 	/*
@@ -623,8 +680,8 @@ Test(pan_bad, deadline_cuts_the_scan_short_with_what_was_found, .timeout = 60)
 	 */
 	char *dir = tu_tmpdir();
 	char *gen = gen_bin();
-	struct tu_run r = tu_sh("set -e; for i in 1 2 3 4; do %s bench %s/big$i.txt 48 $i; done",
-	                        gen, dir);
+	struct tu_run r =
+	    tu_sh("set -e; for i in 1 2 3 4; do %s bench %s/big$i.txt 48 $i; done", gen, dir);
 	cr_assert_eq(r.code, 0);
 	tu_run_free(&r);
 	struct facts f;

@@ -110,7 +110,7 @@ static void excerpt_mask_cvv(char *t, size_t n)
 	const uint8_t *b = (const uint8_t *)t;
 	for (size_t i = 0; i < n; i++) {
 		size_t vs, ve;
-		if (cvv_at(b, 0, i, n, &vs, &ve)) {
+		if (is_cvv_lead(b[i]) && cvv_at(b, 0, i, n, &vs, &ve)) {
 			memset(t + vs, '*', ve - vs);
 			i = ve;
 		}
@@ -126,6 +126,11 @@ static void excerpt_mask_cvv(char *t, size_t n)
 void make_excerpt(struct scan *sc, struct pan_hit *h, size_t s, size_t e, mask_hit_fn fn,
                   const void *arg)
 {
+	if (sc->cfg->no_excerpts &&
+	    atomic_load_explicit(sc->cfg->no_excerpts, memory_order_relaxed)) {
+		h->excerpt[0] = '\0';
+		return;
+	}
 	const uint8_t *b = sc->b;
 	size_t lo = s > EXCERPT_SIDE ? s - EXCERPT_SIDE : 0;
 	size_t hi = e + EXCERPT_SIDE < sc->n ? e + EXCERPT_SIDE : sc->n;

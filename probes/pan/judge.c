@@ -76,8 +76,7 @@ static bool label_at(const uint8_t *b, size_t i, size_t n, const struct label *l
 /* A labelled CVV value starting a label at b[i]: its digits in [*vs, *ve). */
 bool cvv_at(const uint8_t *b, size_t lo, size_t i, size_t n, size_t *vs, size_t *ve)
 {
-	uint8_t c0 = b[i] | 0x20;
-	if (c0 != 'c' && c0 != 's' && b[i] != 0xE5 && b[i] != 0xE6 && b[i] != 0xE9)
+	if (!is_cvv_lead(b[i]))
 		return false;
 	if (b[i] < 0x80 && i > lo && is_alpha(b[i - 1]))
 		return false;
@@ -128,11 +127,18 @@ static void cvv_near(struct scan *sc, size_t s, size_t e)
 {
 	const uint8_t *b = sc->b;
 	size_t lo = s > NEAR ? s - NEAR : 0, hi = e + NEAR < sc->n ? e + NEAR : sc->n;
-	for (size_t i = lo; i < hi; i++) {
+	/* Start past what an earlier window judged for good: a label that
+	 * starts more than CVV_LOOKAHEAD before that window's end was decided
+	 * on all the bytes it needs, and a CVV it found was reported then. */
+	size_t from = lo;
+	uint64_t done = sc->st->cvv_done;
+	if (done > sc->base + lo)
+		from = done - sc->base < hi ? (size_t)(done - sc->base) : hi;
+	if (hi > CVV_LOOKAHEAD && sc->base + hi - CVV_LOOKAHEAD > done)
+		sc->st->cvv_done = sc->base + hi - CVV_LOOKAHEAD;
+	for (size_t i = from; i < hi; i++) {
 		size_t vs, ve;
-		uint8_t c = b[i] | 0x20;
-		/* the first bytes of the labels: c, s, and UTF-8 lead bytes of 安 校 验 */
-		if (c != 'c' && c != 's' && c != 0xE5 && c != 0xE6 && c != 0xE9)
+		if (!is_cvv_lead(b[i]))
 			continue;
 		if (!cvv_at(b, lo, i, hi, &vs, &ve))
 			continue;

@@ -195,6 +195,7 @@ void pan_found_add(struct pan_run *r, const char *kind, const char *severity, ch
 {
 	if (r->nfound >= PAN_FINDINGS_MAX) {
 		r->dropped++;
+		atomic_store(&r->full, true);
 		free(message);
 		return;
 	}
@@ -330,13 +331,22 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 		w->loc_has_card = true;
 	atomic_fetch_add(&r->progress_hits, 1);
 
+	pthread_mutex_lock(&r->lock);
+	if (h->has_digest && exposed)
+		digest_add(r, h->digest);
+	bool room = r->nfound < PAN_FINDINGS_MAX;
+	if (!room) {
+		r->dropped++; /* counted, not written: skip making its message */
+		atomic_store(&r->full, true);
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (!room)
+		return;
 	/* JR/T 0171-2020 chapter 4: the class of what was found (PFI-01) */
 	char *base = message_of(h);
 	char *msg = xasprintf("%s; JR/T 0171 class %s", base, pan_hit_class(h));
 	free(base);
 	pthread_mutex_lock(&r->lock);
-	if (h->has_digest && exposed)
-		digest_add(r, h->digest);
 	pan_found_add(r, pan_kind_name(h->kind), pan_hit_severity(h), msg, h->excerpt, w->loc,
 	              (int64_t)h->line, h->column ? (int64_t)h->column : -1, (int64_t)h->offset);
 	pthread_mutex_unlock(&r->lock);
@@ -834,6 +844,7 @@ static int pan_run(const struct target *t, const struct probe_opts *o, struct fa
 	}
 	r.cfg.hmac_key = r.key;
 	r.cfg.hmac_key_len = sizeof(r.key);
+	r.cfg.no_excerpts = &r.full;
 
 	struct pan_queue *q = xcalloc(1, sizeof(*q));
 	pthread_mutex_init(&q->lock, NULL);

@@ -83,6 +83,7 @@ struct pan_run {
 	double deadline_ms; /* monotonic */
 	double budget_s;
 	atomic_bool stop;       /* the deadline passed: every loop ends */
+	atomic_bool full;       /* PAN_FINDINGS_MAX findings kept: hits need no excerpt */
 	uint64_t max_file_size; /* 0: no limit */
 	char **excludes;
 	size_t nexcludes, capexcludes;

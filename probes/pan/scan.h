@@ -38,6 +38,7 @@
 #ifndef ASSAY_PROBES_PAN_SCAN_H
 #define ASSAY_PROBES_PAN_SCAN_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -104,6 +105,10 @@ struct pan_config {
 	/* Key for hit digests; NULL for none. Borrowed: must outlive the scans. */
 	const uint8_t *hmac_key;
 	size_t hmac_key_len;
+	/* When set and true, hits carry an empty excerpt: the consumer keeps no
+	 * more findings (the pan probe past its cap), and on card data dense
+	 * enough to reach it, making excerpts was a tenth of the scan. */
+	const atomic_bool *no_excerpts;
 };
 
 /* Called for every hit, in stream order. */

@@ -41,6 +41,10 @@ struct scan_state {
 	uint64_t skip_until;   /* stream offset: chains before it are inside reported track data */
 	uint64_t cvv_seen[16]; /* stream offsets of reported CVV values */
 	unsigned ncvv;
+	/* stream offset before which every byte was judged as a CVV label start
+	 * with all the lookahead it needs (CVV_LOOKAHEAD): windows around hits
+	 * overlap on dense data, and a byte is looked at once */
+	uint64_t cvv_done;
 	uint64_t candidates;
 	uint64_t test_ignored;
 	/* 40 and 64 hex digits alone (judge_hex), when the stream wants them */
@@ -72,6 +76,10 @@ struct scan_hits {
 #define RUN_JOIN_MAX 32  /* a run longer than this never joins a chain */
 #define CHAIN_MAX    8   /* groups in a chain */
 #define NEAR         160 /* CVV labels are looked for this far around card data */
+/* Bytes cvv_at reads past a label's first byte before it decides: the
+ * longest label (17), letters running on (12), separators (at most 10,
+ * fullwidth colons included), 5 digits and the byte after them. */
+#define CVV_LOOKAHEAD 64
 #define EXCERPT_SIDE 28
 #define TRACK_MAX    120 /* track 1 is at most 79 characters, track 2 40 */
 #define LABEL_CAP    49  /* a PEM label and its NUL */
@@ -105,6 +113,15 @@ static inline bool is_alpha(uint8_t c)
 static inline bool is_word(uint8_t c)
 {
 	return is_alpha(c) || is_digit(c) || c == '_';
+}
+
+/* The first byte of a CVV label: c or s in either case, or the UTF-8 lead
+ * byte of 安 (E5), 校 (E6) or 验 (E9). Callers test it before cvv_at(),
+ * which every byte of a window or an excerpt would otherwise cost a call. */
+static inline bool is_cvv_lead(uint8_t c)
+{
+	uint8_t l = c | 0x20;
+	return l == 'c' || l == 's' || c == 0xE5 || c == 0xE6 || c == 0xE9;
 }
 
 static inline bool is_hex(uint8_t c)
