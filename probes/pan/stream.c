@@ -26,6 +26,7 @@
 #endif
 
 #define STREAM_CAP       (SCAN_BEFORE + PAN_BLOCK + 4 * SCAN_MARGIN)
+#define STREAM_CAP0      (64u << 10) /* the buffer at first: it doubles to STREAM_CAP */
 #define STREAM_MIN_SPACE 4096
 #define DETECT_BYTES     512
 
@@ -40,6 +41,7 @@ struct pan_stream {
 	pan_hit_fn fn;
 	void *ctx;
 	uint8_t *buf;
+	size_t cap; /* grows to STREAM_CAP as a stream gets long: most are short */
 	size_t len, from;
 	uint64_t base; /* narrow offset of buf[0] */
 	struct scan_state st;
@@ -225,7 +227,8 @@ struct pan_stream *pan_stream_new(const struct pan_config *cfg, pan_hit_fn fn, v
 	s->cfg = *cfg;
 	s->fn = fn;
 	s->ctx = ctx;
-	s->buf = xmalloc(STREAM_CAP);
+	s->cap = STREAM_CAP0 < STREAM_CAP ? STREAM_CAP0 : STREAM_CAP;
+	s->buf = xmalloc(s->cap);
 	pan_stream_reset(s, PAN_ENC_AUTO);
 	return s;
 }
@@ -319,9 +322,15 @@ static void stream_scan(struct pan_stream *s, bool final)
 
 uint8_t *pan_stream_space(struct pan_stream *s, size_t *n)
 {
-	if (STREAM_CAP - s->len < STREAM_MIN_SPACE)
+	/* Grow before scanning early: a scan starts at the same lengths as with
+	 * the whole buffer from the first byte, so the hits are the same. */
+	if (s->cap - s->len < STREAM_MIN_SPACE && s->cap < STREAM_CAP) {
+		s->cap = s->cap * 2 < STREAM_CAP ? s->cap * 2 : STREAM_CAP;
+		s->buf = xrealloc(s->buf, s->cap);
+	}
+	if (s->cap - s->len < STREAM_MIN_SPACE)
 		stream_scan(s, false);
-	*n = STREAM_CAP - s->len;
+	*n = s->cap - s->len;
 	return s->buf + s->len;
 }
 
