@@ -520,6 +520,9 @@ Test(http_auth, the_transaction_body_from_a_file, .timeout = 60)
 	app_stop(&a);
 }
 
+/* J92-34: a server with a password policy refuses the three weak passwords (in a
+ * status or in words); one without takes them, and the account's own comes back
+ * each time (it still logs in at the end). */
 static bool has_label(const struct fact_value *v, const char *label)
 {
 	for (size_t i = 0; i < v->nitems; i++)
@@ -528,9 +531,26 @@ static bool has_label(const struct fact_value *v, const char *label)
 	return false;
 }
 
-/* J92-34: a server with a password policy refuses the three weak passwords (in a
- * status or in words); one without takes them, and the account's own comes back
- * each time (it still logs in at the end). */
+/* A server that takes the weak password but not the account's own back: the
+ * test stops at once with an error that says the account's password is now
+ * the weak one named, and the fact says it was not restored. */
+Test(http_auth, a_weak_password_that_cannot_be_undone_is_an_error, .timeout = 60)
+{
+	struct app a = app_start("--policy once");
+	const char *opts[] = {BASE, "password-change=http://127.0.0.1:%d/password", NULL};
+	struct facts f;
+	cr_assert_eq(probe_auth(&f, &a, opts, 30), -1);
+	cr_expect(error_has(&f, "six digits (123456)") && error_has(&f, "reset it"));
+	cr_expect(!fact(&f, "http.auth.weak_password.restored", FACT_BOOL)->b);
+	const struct fact_value *acc = fact(&f, "http.auth.weak_password.accepted", FACT_LIST);
+	cr_expect(acc->nitems == 1 && has_label(acc, "six digits (123456)"),
+	          "stopped at the first");
+	for (size_t i = 0; i < f.nerrors; i++)
+		cr_expect(!strstr(f.errors[i], PW), "the own password in an error");
+	facts_free(&f);
+	app_stop(&a);
+}
+
 Test(http_auth, weak_passwords_on_a_password_change, .timeout = 90)
 {
 	static const struct {
