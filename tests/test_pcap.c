@@ -371,6 +371,10 @@ Test(pcap_app, cleartext_credentials_flagged_without_their_values, .timeout = 30
 	 * went over to TLS after STARTTLS, nor fields without a value */
 	cr_assert_eq(fi(&x, "pcap.cleartext_credentials"), 9);
 	cr_assert_eq(count_kind(&x, "cleartext-credential"), 9);
+	/* an .APK (any case, a query after it) and a .dex over http; not a
+	 * path whose query names one */
+	cr_assert_eq(fi(&x, "pcap.cleartext_code_downloads"), 2);
+	cr_assert_eq(count_kind(&x, "cleartext-code-download"), 2);
 	const char *protos[] = {"ftp", "http", "smtp", "pop3", "imap", "telnet"};
 	for (size_t i = 0; i < 6; i++)
 		cr_assert(list_has(&x, "pcap.cleartext_protocols", protos[i]), "%s", protos[i]);
@@ -576,15 +580,15 @@ Test(pcap_real, live_capture_on_loopback, .timeout = 90)
 	/* a server (waited for), a client posting a card number every 300 ms,
 	 * and the probe capturing lo for 5 s: posts fall inside whatever the
 	 * machine's load */
-	struct tu_run r =
-	    tu_sh("python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
-	          "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
-	          "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
-	          "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
-	          "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
-	          "%s probe pcap --interface lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
-	          "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
-	          tu_bin());
+	struct tu_run r = tu_sh(
+	    "python3 fixtures/pcap/server.py 19202 '' '' 30 & s=$!; i=0; "
+	    "until curl -s -o /dev/null --max-time 1 http://127.0.0.1:19202/; do "
+	    "i=$((i+1)); [ $i -gt 100 ] && exit 99; sleep 0.1; done; "
+	    "(for i in $(seq 1 60); do curl -s -o /dev/null --max-time 2 "
+	    "-d 'card=4111111111111111' http://127.0.0.1:19202/p; sleep 0.3; done) & c=$!; "
+	    "%s probe pcap --interface lo --duration 5s --bpf 'tcp port 19202' --json; rc=$?; "
+	    "kill $c $s 2>/dev/null; wait 2>/dev/null; exit $rc",
+	    tu_bin());
 	assert_no_secrets(r.out, "live");
 	cr_assert_eq(r.code, 0, "%s %s", r.out, r.err);
 	json_t *root = json_loads(r.out, 0, NULL);
@@ -644,15 +648,19 @@ Test(pcap_cli, demo_target_fails_the_example_rules, .timeout = 60)
 	free(dir);
 }
 
-/* The standards' rows on the wire: the demo capture fails each, a TLS-only capture passes. */
+/* The standards' rows on the wire: the demo capture fails each, a TLS-only capture passes;
+ * J92-04 fails on a capture that fetched code over http. */
 Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 {
 	char *dir = tu_tmpdir();
 	char *clean = gen("tls", "clean.pcap", NULL);
-	char *text = xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
-	                       "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
-	                       "[target clean]\npcap = %s\n",
-	                       clean);
+	char *creds = gen("creds", "creds.pcap", NULL);
+	char *text =
+	    xasprintf("[assessment]\nname = pcap catalog\nrules = updss, jrt0092, jrt0171\n\n"
+	              "[target checkout-network]\npcap = fixtures/pcap/demo.pcap\n\n"
+	              "[target clean]\npcap = %s\n\n"
+	              "[target app-lab]\npcap = %s\n",
+	              clean, creds);
 	char *plan = tu_write(dir, "plan.ini", text);
 	free(text);
 	struct tu_run r = tu_sh("%s run %s -o %s/out --format json -q", tu_bin(), plan, dir);
@@ -667,8 +675,13 @@ Test(pcap_cli, catalog_rules_judge_the_captures, .timeout = 60)
 		cr_expect_str_eq(tu_verdict(j, rows[i], "checkout-network"), "fail", "%s", rows[i]);
 		cr_expect_str_eq(tu_verdict(j, rows[i], "clean"), "pass", "%s", rows[i]);
 	}
+	/* J92-04's capture half: an update package and a patch over http */
+	cr_expect_str_eq(tu_verdict(j, "J92-04", "app-lab"), "fail");
+	cr_expect_str_eq(tu_verdict(j, "J92-04", "checkout-network"), "pass");
+	cr_expect_str_eq(tu_verdict(j, "J92-04", "clean"), "pass");
 	json_decref(j);
 	free(res);
+	free(creds);
 	free(clean);
 	free(plan);
 	r = tu_sh("rm -rf %s", dir);

@@ -31,6 +31,7 @@
  * scanned: their records are ciphertext.
  */
 #include "probes/pcap/pcap_int.h"
+#include "lib/mask.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
@@ -389,6 +390,40 @@ static bool word_is(const char *w, size_t n, const char *s)
 	return n == strlen(s) && strncasecmp(w, s, n) == 0;
 }
 
+/*
+ * Files that are code an app installs or loads: an update package, a DEX or
+ * JAR to load at run time, a native library, a hot patch (J92-04: they must
+ * come over TLS). Matched on the request path's last segment, before any
+ * query, case-insensitively.
+ */
+static const char *const code_exts[] = {".apk", ".dex", ".jar", ".so", ".ipa", ".patch", NULL};
+
+/* Whether a request line ("GET /path?q HTTP/1.1") asks for code; its path in
+ * [*path, *path + *plen), without the query. */
+static bool code_request(const char *s, const char **path, size_t *plen)
+{
+	const char *sp = strchr(s, ' ');
+	if (!sp || sp == s)
+		return false;
+	for (const char *m = s; m < sp; m++)
+		if (*m < 'A' || *m > 'Z')
+			return false; /* not a method: a header line */
+	const char *p = sp + 1;
+	size_t n = strcspn(p, " ");
+	size_t end = strcspn(p, "?# ");
+	if (end > n)
+		end = n;
+	for (int i = 0; code_exts[i]; i++) {
+		size_t k = strlen(code_exts[i]);
+		if (end > k && strncasecmp(p + end - k, code_exts[i], k) == 0) {
+			*path = p;
+			*plen = end;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* One client line (NUL-terminated, no CR LF) of a text protocol. */
 static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l, const char *s,
                         uint64_t off)
@@ -404,7 +439,22 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 		return;
 	}
 	switch (f->app) {
-	case PC_P_HTTP:
+	case PC_P_HTTP: {
+		const char *path;
+		size_t plen;
+		if (code_request(s, &path, &plen)) {
+			r->c.code_downloads++;
+			char *shown = xstrndup(path, plen < 120 ? plen : 120);
+			char *masked = mask_text(shown);
+			pc_add_finding(r, f, 0, "cleartext-code-download", "high",
+			               xasprintf("code fetched over cleartext http: %s (an update, "
+			                         "library or patch anyone on the path can replace)",
+			                         masked),
+			               NULL, (int64_t)off);
+			free(masked);
+			free(shown);
+			break;
+		}
 		if (starts_ci((const uint8_t *)s, strlen(s), "Authorization:") ||
 		    starts_ci((const uint8_t *)s, strlen(s), "Proxy-Authorization:")) {
 			w = word_at(s, (size_t)(strchr(s, ':') - s) + 1, &wl);
@@ -414,6 +464,7 @@ static void client_line(struct pc_run *r, struct pc_flow *f, struct pc_lines *l,
 				credential(r, f, 0, "Bearer token", off);
 		}
 		break;
+	}
 	case PC_P_FTP:
 	case PC_P_POP3:
 	case PC_P_SMTP:

@@ -425,6 +425,7 @@ static void write_facts(struct pc_run *r, bool complete, bool file_truncated)
 	facts_add_int(out, "pcap.low_confidence", (int64_t)c->low);
 	facts_add_int(out, "pcap.test_cards_ignored", (int64_t)c->test_ignored);
 	facts_add_int(out, "pcap.cleartext_credentials", (int64_t)c->credentials);
+	facts_add_int(out, "pcap.cleartext_code_downloads", (int64_t)c->code_downloads);
 	facts_add_int(out, "pcap.unionpay", (int64_t)c->unionpay);
 	facts_add_int(out, "pcap.mail_pan_flows", (int64_t)c->mail_pan_flows);
 	facts_add_int(out, "pcap.class_c3", (int64_t)(c->track + c->cvv + c->pin));

@@ -129,6 +129,7 @@ struct pc_counts {
 	uint64_t findings_dropped, test_ignored;
 	uint64_t unionpay, brand[PAN_BRAND_UNIONPAY + 1]; /* full numbers by brand */
 	uint64_t mail_pan_flows;                          /* SMTP, POP3, IMAP */
+	uint64_t code_downloads; /* cleartext HTTP requests for code (.apk, .dex ...) */
 };
 
 struct pc_frag; /* an IP datagram being reassembled (decode.c) */
