@@ -128,9 +128,12 @@ static const struct watch methods[] = {
  * own are seen by android.inputmethodservice.KeyboardView or by
  * setShowSoftInputOnFocus above.
  */
-static const struct {
+/* A package prefix of classes and the name it stands for. */
+struct by_package {
 	const char *prefix, *name;
-} keyboards[] = {
+};
+
+static const struct by_package keyboards[] = {
     {"Lcom/cfca/mobile/sipedit/", "CFCA SIP keyboard"},
     {"Lcom/cfca/mobile/sipkeyboard/", "CFCA SIP keyboard"},
 };
@@ -146,9 +149,7 @@ static const struct watch fields[] = {
  * SDKs by the package of a class the app defines (class_defs: code that is
  * in the APK, not a call into the platform). The first match names it.
  */
-static const struct {
-	const char *prefix, *name;
-} sdks[] = {
+static const struct by_package sdks[] = {
     {"Lcom/tencent/mm/opensdk/", "WeChat OpenSDK"},
     {"Lcom/tencent/mm/sdk/", "WeChat SDK (legacy)"},
     {"Lcom/tencent/tauth/", "Tencent QQ Connect"},
@@ -293,6 +294,17 @@ static bool str_starts_with(struct dex_str s, const char *z)
 {
 	size_t n = strlen(z);
 	return s.n >= n && memcmp(s.p, z, n) == 0;
+}
+
+/* Add to l the name of the first entry of t[0, n) whose prefix cls starts with. */
+static void list_by_package(struct list *l, const struct by_package *t, size_t n,
+                            struct dex_str cls)
+{
+	for (size_t k = 0; k < n; k++)
+		if (str_starts_with(cls, t[k].prefix)) {
+			list_add(l, t[k].name, strlen(t[k].name));
+			return;
+		}
 }
 
 /* Platform biometric APIs by the type the code references (J92-35). */
@@ -519,17 +531,9 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 			continue;
 		}
 		hset_add(&r->classes, fnv(cls.p, cls.n, NULL, 0));
-		for (size_t k = 0; k < sizeof(sdks) / sizeof(sdks[0]); k++)
-			if (str_starts_with(cls, sdks[k].prefix)) {
-				list_add(&r->sdk, sdks[k].name, strlen(sdks[k].name));
-				break;
-			}
-		for (size_t k = 0; k < sizeof(keyboards) / sizeof(keyboards[0]); k++)
-			if (str_starts_with(cls, keyboards[k].prefix)) {
-				list_add(&r->keyboard, keyboards[k].name,
-				         strlen(keyboards[k].name));
-				break;
-			}
+		list_by_package(&r->sdk, sdks, sizeof(sdks) / sizeof(sdks[0]), cls);
+		list_by_package(&r->keyboard, keyboards, sizeof(keyboards) / sizeof(keyboards[0]),
+		                cls);
 	}
 	/* Each code unit of the file may be walked about twice on average: a real
 	 * body belongs to one method; a file that points many methods at one long

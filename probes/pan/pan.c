@@ -189,13 +189,22 @@ static void paths_fact(struct facts *out, const char *key, struct pan_paths *p)
 	facts_add_list(out, key, (const char *const *)p->v, p->n);
 }
 
+/* Whether one more finding is kept; if not it is counted as dropped, and hits
+ * need no excerpt from here on. Under r->lock. */
+static bool found_room(struct pan_run *r)
+{
+	if (r->nfound < PAN_FINDINGS_MAX)
+		return true;
+	r->dropped++;
+	atomic_store(&r->full, true);
+	return false;
+}
+
 void pan_found_add(struct pan_run *r, const char *kind, const char *severity, char *message,
                    const char *excerpt, const char *loc, int64_t line, int64_t column,
                    int64_t offset)
 {
-	if (r->nfound >= PAN_FINDINGS_MAX) {
-		r->dropped++;
-		atomic_store(&r->full, true);
+	if (!found_room(r)) {
 		free(message);
 		return;
 	}
@@ -334,11 +343,7 @@ static void on_hit(void *ctx, const struct pan_hit *h)
 	pthread_mutex_lock(&r->lock);
 	if (h->has_digest && exposed)
 		digest_add(r, h->digest);
-	bool room = r->nfound < PAN_FINDINGS_MAX;
-	if (!room) {
-		r->dropped++; /* counted, not written: skip making its message */
-		atomic_store(&r->full, true);
-	}
+	bool room = found_room(r); /* when full: counted, no message made */
 	pthread_mutex_unlock(&r->lock);
 	if (!room)
 		return;
