@@ -47,6 +47,7 @@ void facts_free(struct facts *f)
 		fact_value_free(&f->facts[i].v);
 	}
 	free(f->facts);
+	free(f->slots);
 	for (size_t i = 0; i < f->nfindings; i++)
 		finding_free(&f->findings[i]);
 	free(f->findings);
@@ -100,6 +101,59 @@ void fact_value_copy(struct fact_value *dst, const struct fact_value *src)
 	}
 }
 
+/*
+ * Finding a key. A probe may store tens of thousands of facts (one per
+ * hit list entry, per flow, per class), so the store keeps a hash index
+ * beside the array; the array keeps the order facts were added, which is
+ * the order reports print them in.
+ */
+static size_t key_hash(const char *key)
+{
+	size_t h = 1469598103934665603u;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	return h;
+}
+
+static struct fact *facts_find(const struct facts *f, const char *key)
+{
+	if (!f->nslots)
+		return NULL;
+	for (size_t j = key_hash(key) & (f->nslots - 1);; j = (j + 1) & (f->nslots - 1)) {
+		size_t s = f->slots[j];
+		if (!s)
+			return NULL;
+		if (strcmp(f->facts[s - 1].key, key) == 0)
+			return &f->facts[s - 1];
+	}
+}
+
+static void slot_set(struct facts *f, size_t i)
+{
+	size_t j = key_hash(f->facts[i].key) & (f->nslots - 1);
+	while (f->slots[j])
+		j = (j + 1) & (f->nslots - 1);
+	f->slots[j] = i + 1;
+}
+
+/* Append a fact under a key not yet stored; the index stays at most half full. */
+static struct fact *facts_append(struct facts *f, const char *key)
+{
+	struct fact *slot = ARRAY_PUSH(f->facts, f->nfacts, f->capfacts);
+	slot->key = xstrdup(key);
+	memset(&slot->v, 0, sizeof(slot->v));
+	if (f->nfacts * 2 > f->nslots) {
+		free(f->slots);
+		f->nslots = f->nslots ? f->nslots * 2 : 64;
+		f->slots = xcalloc(f->nslots, sizeof(*f->slots));
+		for (size_t i = 0; i < f->nfacts; i++)
+			slot_set(f, i);
+	} else {
+		slot_set(f, f->nfacts - 1);
+	}
+	return slot;
+}
+
 /* Store v (taking ownership) under key. Locked. */
 static int facts_put(struct facts *f, const char *key, struct fact_value *v)
 {
@@ -109,16 +163,11 @@ static int facts_put(struct facts *f, const char *key, struct fact_value *v)
 		               key);
 	}
 	pthread_mutex_lock(&f->lock);
-	for (size_t i = 0; i < f->nfacts; i++) {
-		if (strcmp(f->facts[i].key, key) == 0) {
-			fact_value_free(&f->facts[i].v);
-			f->facts[i].v = *v;
-			pthread_mutex_unlock(&f->lock);
-			return 0;
-		}
-	}
-	struct fact *slot = ARRAY_PUSH(f->facts, f->nfacts, f->capfacts);
-	slot->key = xstrdup(key);
+	struct fact *slot = facts_find(f, key);
+	if (slot)
+		fact_value_free(&slot->v);
+	else
+		slot = facts_append(f, key);
 	slot->v = *v;
 	pthread_mutex_unlock(&f->lock);
 	return 0;
@@ -174,17 +223,12 @@ int facts_list_append(struct facts *f, const char *key, const char *item)
 	if (!facts_key_valid(key))
 		return err_set("invalid fact key '%.*s'", 100, key);
 	pthread_mutex_lock(&f->lock);
-	struct fact_value *v = NULL;
-	for (size_t i = 0; i < f->nfacts; i++)
-		if (strcmp(f->facts[i].key, key) == 0)
-			v = &f->facts[i].v;
-	if (!v) {
-		struct fact *slot = ARRAY_PUSH(f->facts, f->nfacts, f->capfacts);
-		slot->key = xstrdup(key);
-		memset(&slot->v, 0, sizeof(slot->v));
+	struct fact *slot = facts_find(f, key);
+	if (!slot) {
+		slot = facts_append(f, key);
 		slot->v.type = FACT_LIST;
-		v = &slot->v;
 	}
+	struct fact_value *v = &slot->v;
 	if (v->type != FACT_LIST) {
 		pthread_mutex_unlock(&f->lock);
 		return err_set("fact '%s' is not a list", key);
@@ -238,10 +282,8 @@ void facts_error(struct facts *f, const char *fmt, ...)
 
 const struct fact_value *facts_get(const struct facts *f, const char *key)
 {
-	for (size_t i = 0; i < f->nfacts; i++)
-		if (strcmp(f->facts[i].key, key) == 0)
-			return &f->facts[i].v;
-	return NULL;
+	const struct fact *slot = facts_find(f, key);
+	return slot ? &slot->v : NULL;
 }
 
 char *fact_value_str(const struct fact_value *v)

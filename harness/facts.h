@@ -68,6 +68,9 @@ struct facts {
 	pthread_mutex_t lock;
 	struct fact *facts;
 	size_t nfacts, capfacts;
+	/* open-addressed index over facts by key: index + 1, 0 when empty */
+	size_t *slots;
+	size_t nslots;
 	struct finding *findings;
 	size_t nfindings, capfindings;
 	char **errors;

@@ -943,3 +943,49 @@ Test(results, find_run)
 	cr_expect_null(results_find_run(&r, "v", "exec"));
 	results_free(&r);
 }
+
+/*
+ * The fact store keeps a hash index beside its array: every key of a large
+ * run is found, a key added again replaces its value in place, a list grows
+ * under its key, and the facts keep the order they were first added in
+ * (the order reports print).
+ */
+Test(results, fact_store_finds_replaces_and_keeps_order)
+{
+	struct facts f;
+	facts_init(&f);
+	enum { N = 5000 };
+	char key[64];
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "pcap.flow_%d.bytes", i);
+		cr_assert_eq(facts_add_int(&f, key, i), 0);
+	}
+	for (int i = 0; i < N; i += 2) {
+		snprintf(key, sizeof(key), "pcap.flow_%d.bytes", i);
+		cr_assert_eq(facts_add_int(&f, key, -i), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(facts_list_append(&f, "pcap.hosts", i ? "b.example" : "a.example"), 0);
+	cr_assert_eq(f.nfacts, (size_t)N + 1);
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "pcap.flow_%d.bytes", i);
+		cr_assert_str_eq(f.facts[i].key, key);
+		const struct fact_value *v = facts_get(&f, key);
+		cr_assert_not_null(v, "%s", key);
+		cr_assert_eq(v, &f.facts[i].v);
+		cr_assert_eq(v->i, i % 2 ? i : -i);
+	}
+	const struct fact_value *hosts = facts_get(&f, "pcap.hosts");
+	cr_assert_not_null(hosts);
+	cr_expect_eq(hosts->nitems, 3u);
+	cr_expect_str_eq(f.facts[N].key, "pcap.hosts");
+	cr_expect_null(facts_get(&f, "pcap.flow_5000.bytes"));
+	cr_expect_null(facts_get(&f, "pcap.flow"));
+	cr_expect_neq(facts_list_append(&f, "pcap.flow_1.bytes", "x"), 0);
+	facts_free(&f);
+
+	struct facts empty;
+	facts_init(&empty);
+	cr_expect_null(facts_get(&empty, "tls.proto.tls1_0"));
+	facts_free(&empty);
+}
