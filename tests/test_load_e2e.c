@@ -349,14 +349,19 @@ static const char *const recovery_opts[] = {"rate",
                                             NULL, /* recovery */
                                             NULL};
 
-static int run_recovery(struct facts *f, const char *hold, const char *objective)
+static int run_recovery_at(struct facts *f, const char *path, const char *objective)
 {
 	const char *opts[sizeof(recovery_opts) / sizeof(recovery_opts[0])];
 	memcpy(opts, recovery_opts, sizeof(opts));
 	opts[14] = "recovery";
 	opts[15] = objective;
+	return load_at(f, "testserver.sh", NULL, "http", path, 90, opts);
+}
+
+static int run_recovery(struct facts *f, const char *hold, const char *objective)
+{
 	char *path = xasprintf("/degrade?over=100&hold=%s&slow=300", hold);
-	int rc = load_at(f, "testserver.sh", NULL, "http", path, 90, opts);
+	int rc = run_recovery_at(f, path, objective);
 	free(path);
 	return rc;
 }
@@ -389,6 +394,36 @@ Test(load_recovery, a_service_still_degraded_after_the_objective_does_not, .time
 	cr_assert_null(facts_get(&f, "load.recovery.s"), "no window met the SLO");
 	int64_t n = iget(&f, "load.recovery.windows");
 	cr_assert(n >= 1 && n <= 4, "windows of 1 s stop at the 3 s objective: %lld", (long long)n);
+	facts_free(&f);
+}
+
+/*
+ * LOAD-03 under LOAD-05's overload: a service is likeliest to give itself
+ * away when overloaded, so the error bodies of the overload and of the
+ * recovery windows are scanned as the run's are. Degraded, /degrade?fail=1
+ * answers a 503 whose body is a Java stack trace; the measured run (20/s)
+ * never degrades it, so every stack trace counted came after it.
+ */
+Test(load_recovery, error_bodies_of_the_overload_are_scanned, .timeout = 120)
+{
+	struct facts f;
+	cr_assert_eq(run_recovery_at(&f, "/degrade?over=100&hold=1000&slow=300&fail=1", "20s"), 0);
+	cr_assert(facts_get(&f, "load.recovery.tested")->b);
+	cr_assert_eq(iget(&f, "load.status.5xx"), 0, "the measured run is not degraded");
+	int64_t sampled = iget(&f, "load.recovery.error_bodies.sampled");
+	int64_t stacks = iget(&f, "load.recovery.error_bodies.stack_traces");
+	cr_assert_gt(sampled, 0, "the overload's 503s are sampled");
+	cr_assert_eq(stacks, sampled, "every degraded answer holds a stack trace");
+	cr_assert_eq(iget(&f, "load.recovery.error_bodies.pan"), 0);
+	cr_assert_eq(iget(&f, "load.error_bodies.sampled"), sampled,
+	             "the run's facts, which LOAD-03 judges, count the overload's bodies");
+	cr_assert_eq(iget(&f, "load.error_bodies.stack_traces"), stacks);
+	size_t n = findings_of_kind(&f, "load-error-body-stack-trace");
+	cr_assert_eq(n, (size_t)(stacks < 20 ? stacks : 20), "findings are capped at 20 in all");
+	bool named = false;
+	for (size_t i = 0; i < f.nfindings; i++)
+		named |= strstr(f.findings[i].message, "during the overload") != NULL;
+	cr_assert(named, "a finding says it was seen during the overload");
 	facts_free(&f);
 }
 

@@ -344,7 +344,8 @@ static const char *const stack_markers[] = {
 struct errscan {
 	struct facts *f;
 	struct load_stats *s;
-	unsigned findings;
+	const char *when;
+	struct load_errbody_cap *cap;
 };
 
 static void on_errbody_hit(void *ctx, const struct pan_hit *h)
@@ -359,26 +360,28 @@ static void on_errbody_hit(void *ctx, const struct pan_hit *h)
 		e->s->errbody_pan++;
 	else
 		e->s->errbody_sad++;
-	if (e->findings++ >= ERRBODY_FINDINGS_MAX)
+	if (e->cap->hits >= ERRBODY_FINDINGS_MAX)
 		return;
+	e->cap->hits++;
 	struct finding fd = {0};
 	finding_loc_init(&fd.loc);
 	fd.kind = (char *)(pan ? "load-error-body-pan" : "load-error-body-sad");
 	fd.severity = (char *)pan_hit_severity(h);
 	char msg[160];
-	snprintf(msg, sizeof(msg), "%s %s in an error response body under load",
-	         pan_kind_name(h->kind), h->masked);
+	snprintf(msg, sizeof(msg), "%s %s in an error response body %s", pan_kind_name(h->kind),
+	         h->masked, e->when);
 	fd.message = msg;
 	fd.excerpt = (char *)h->excerpt;
 	facts_add_finding(e->f, &fd);
 }
 
-void load_errbody_scan(struct facts *f, struct load_stats *s)
+void load_errbody_scan(struct facts *f, struct load_stats *s, const char *when,
+                       struct load_errbody_cap *cap)
 {
 	s->errbody_pan = s->errbody_sad = s->errbody_stack = 0;
 	if (!s->errbody_len)
 		return;
-	struct errscan e = {.f = f, .s = s};
+	struct errscan e = {.f = f, .s = s, .when = when, .cap = cap};
 	struct pan_config cfg = {0};
 	pan_scan_buffer(&cfg, s->errbody, s->errbody_len, on_errbody_hit, &e);
 	const char *end = s->errbody + s->errbody_len;
@@ -388,7 +391,8 @@ void load_errbody_scan(struct facts *f, struct load_stats *s)
 		for (size_t k = 0; k < sizeof(stack_markers) / sizeof(stack_markers[0]); k++) {
 			if (memmem(b, n, stack_markers[k], strlen(stack_markers[k]))) {
 				s->errbody_stack++;
-				if (s->errbody_stack <= ERRBODY_FINDINGS_MAX) {
+				if (cap->stacks < ERRBODY_FINDINGS_MAX) {
+					cap->stacks++;
 					struct finding fd = {0};
 					finding_loc_init(&fd.loc);
 					fd.kind = (char *)"load-error-body-stack-trace";
@@ -396,9 +400,9 @@ void load_errbody_scan(struct facts *f, struct load_stats *s)
 					char msg[160];
 					snprintf(
 					    msg, sizeof(msg),
-					    "an error response under load shows a stack trace or "
-					    "database error (\"%s\")",
-					    stack_markers[k]);
+					    "an error response %s shows a stack trace or database "
+					    "error (\"%s\")",
+					    when, stack_markers[k]);
 					fd.message = msg;
 					facts_add_finding(f, &fd);
 				}
@@ -673,7 +677,8 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	int rc = load_run(&st, &cfg);
 	if (rc < 0)
 		facts_error(f, "load %s: %s", url, err_msg());
-	load_errbody_scan(f, &st);
+	struct load_errbody_cap cap = {0, 0};
+	load_errbody_scan(f, &st, "under load", &cap);
 	free(st.errbody);
 	st.errbody = NULL;
 	load_facts_add(f, &st, &cfg);
@@ -682,7 +687,7 @@ static int load_probe_run(const struct target *t, const struct probe_opts *o, st
 	if (throttle)
 		load_throttle_judge(f, throttle_rps);
 	if (recovery.on && rc == 0 && st.responses > 0)
-		load_recovery_run(f, &cfg, &recovery, slo);
+		load_recovery_run(f, &cfg, &recovery, slo, &cap);
 	if (st.first_error[0] &&
 	    (st.errors_connect || st.errors_read || st.errors_timeout || st.errors_parse))
 		facts_add_string(f, "load.first_error", st.first_error);

@@ -53,18 +53,34 @@ struct load_recovery {
 	double window_s;     /* load.recovery_window, default 5 s (at most X) */
 };
 struct target;
+struct load_errbody_cap;
 /* The plan's keys; r->on stays false without load.recovery. 0 or -1 with err_set(). */
 int load_recovery_parse(struct load_recovery *r, const struct target *t, double duration_s,
                         double rate);
 /* Seconds the test needs after the run, at most (0 when off). */
 double load_recovery_need_s(const struct load_recovery *r, double request_timeout_s);
-/* Overload, then the windows; facts and errors go to f. */
+/*
+ * Overload, then the windows; facts and errors go to f. The error bodies
+ * of these phases are scanned as the run's are (cap shared with the run's
+ * scan): load.recovery.error_bodies.* count them, and they are added to
+ * load.error_bodies.*, which LOAD-03 judges.
+ */
 void load_recovery_run(struct facts *f, const struct load_cfg *base, const struct load_recovery *r,
-                       const char *slo);
+                       const char *slo, struct load_errbody_cap *cap);
 
+/*
+ * LOAD-03: scan s->errbody, the bodies sampled `when` ("under load",
+ * "during the overload"), set s's hit counts and add masked findings to f.
+ * *cap counts the findings added so far by the scans of one probe run, so
+ * each kind stays at most 20 however many phases are scanned.
+ */
+struct load_errbody_cap {
+	unsigned hits;   /* load-error-body-pan and -sad */
+	unsigned stacks; /* load-error-body-stack-trace */
+};
+void load_errbody_scan(struct facts *f, struct load_stats *s, const char *when,
+                       struct load_errbody_cap *cap);
 /* The facts of one run (README.md's table) from its stats and configuration. */
-/* LOAD-03: scan s->errbody, set its hit counts, add masked findings to f. */
-void load_errbody_scan(struct facts *f, struct load_stats *s);
 void load_facts_add(struct facts *f, const struct load_stats *s, const struct load_cfg *c);
 
 /*

@@ -18,6 +18,11 @@
  * Every phase is bounded by time and by the probe's deadline, which must
  * have room for all of it or the test is not run (an error says how much
  * it needs).
+ *
+ * A service is likeliest to give itself away when it is overloaded: the
+ * error bodies of the overload and of the windows are sampled and scanned
+ * for LOAD-03 as the measured run's are (load.recovery.error_bodies.*,
+ * added into load.error_bodies.*).
  */
 #include "probes/load/load.h"
 #include "lib/err.h"
@@ -25,6 +30,7 @@
 #include "probes/probe.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,17 +109,50 @@ static int phase_met(struct load_stats *st, const struct load_cfg *c, const char
 	return rc;
 }
 
-/* One bounded engine run; its samples of error bodies are not kept. */
-static int phase_run(struct load_stats *st, const struct load_cfg *c)
+/* What the phases' error bodies held, over all of them. */
+struct errbody_tally {
+	struct facts *f;
+	struct load_errbody_cap *cap;
+	uint64_t sampled, pan, sad, stack;
+};
+
+/* One bounded engine run; its error bodies are scanned (as sampled `when`), then freed. */
+static int phase_run(struct load_stats *st, const struct load_cfg *c, const char *when,
+                     struct errbody_tally *t)
 {
 	int rc = load_run(st, c);
+	load_errbody_scan(t->f, st, when, t->cap);
+	t->sampled += st->errbody_sampled;
+	t->pan += st->errbody_pan;
+	t->sad += st->errbody_sad;
+	t->stack += st->errbody_stack;
 	free(st->errbody);
 	st->errbody = NULL;
 	return rc;
 }
 
+static void add_into(struct facts *f, const char *key, uint64_t n)
+{
+	const struct fact_value *v = facts_get(f, key);
+	int64_t was = v && v->type == FACT_INT ? v->i : 0;
+	facts_add_int(f, key, was + (int64_t)n);
+}
+
+static void tally_facts(const struct errbody_tally *t)
+{
+	static const char *const keys[] = {"sampled", "pan", "sad", "stack_traces"};
+	const uint64_t n[] = {t->sampled, t->pan, t->sad, t->stack};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "load.recovery.error_bodies.%s", keys[i]);
+		facts_add_int(t->f, key, (int64_t)n[i]);
+		snprintf(key, sizeof(key), "load.error_bodies.%s", keys[i]);
+		add_into(t->f, key, n[i]);
+	}
+}
+
 void load_recovery_run(struct facts *f, const struct load_cfg *base, const struct load_recovery *r,
-                       const char *slo)
+                       const char *slo, struct load_errbody_cap *cap)
 {
 	facts_add_double(f, "load.recovery.objective_s", r->objective_s);
 	facts_add_double(f, "load.recovery.window_s", r->window_s);
@@ -135,14 +174,16 @@ void load_recovery_run(struct facts *f, const struct load_cfg *base, const struc
 	c.rate = r->overload_rps;
 	c.duration_s = r->overload_s;
 	struct load_stats st;
+	struct errbody_tally tally = {.f = f, .cap = cap};
 	double t_over = time_mono_ms();
-	int rc = phase_run(&st, &c);
+	int rc = phase_run(&st, &c, "during the overload", &tally);
 	/* sending stops at the duration, or earlier at the deadline: the smaller */
 	double sent_end = t_over + st.window_s * 1000.0;
 	if (rc < 0) {
 		facts_add_bool(f, "load.recovery.tested", false);
 		facts_error(f, "load.recovery: overload run: %s", err_msg());
 		hist_free(&st.hist);
+		tally_facts(&tally);
 		return;
 	}
 	double win = st.window_s > 0 ? st.window_s : 1e-9;
@@ -152,6 +193,7 @@ void load_recovery_run(struct facts *f, const struct load_cfg *base, const struc
 	if (met < 0) {
 		facts_add_bool(f, "load.recovery.tested", false);
 		facts_error(f, "load.recovery: %s", err_msg());
+		tally_facts(&tally);
 		return;
 	}
 	/* whether the overload broke the SLO at all: if not, recovery is trivial */
@@ -165,7 +207,7 @@ void load_recovery_run(struct facts *f, const struct load_cfg *base, const struc
 	int n = 0;
 	double took_ms = -1;
 	while (n < RECOVERY_WINDOWS && time_mono_ms() - sent_end < x_ms) {
-		rc = phase_run(&st, &c);
+		rc = phase_run(&st, &c, "while recovering from the overload", &tally);
 		double now = time_mono_ms();
 		n++;
 		met = rc == 0 ? phase_met(&st, &c, slo) : 0;
@@ -179,6 +221,7 @@ void load_recovery_run(struct facts *f, const struct load_cfg *base, const struc
 			break;
 		}
 	}
+	tally_facts(&tally);
 	facts_add_bool(f, "load.recovery.tested", true);
 	facts_add_int(f, "load.recovery.windows", n);
 	if (took_ms >= 0)
