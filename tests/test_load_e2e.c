@@ -424,6 +424,17 @@ Test(load_recovery, error_bodies_of_the_overload_are_scanned, .timeout = 120)
 	for (size_t i = 0; i < f.nfindings; i++)
 		named |= strstr(f.findings[i].message, "during the overload") != NULL;
 	cr_assert(named, "a finding says it was seen during the overload");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	cr_assert_eq(load_print_summary(m, &f), 0);
+	fclose(m);
+	char *line = xasprintf("Error bodies: %lld sampled; card numbers 0, track/CVV/PIN 0, "
+	                       "stack traces %lld (%lld sampled in the overload and recovery)",
+	                       (long long)sampled, (long long)stacks, (long long)sampled);
+	cr_assert(strstr(buf, line), "%s", buf);
+	free(line);
+	free(buf);
 	facts_free(&f);
 }
 

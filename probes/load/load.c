@@ -744,6 +744,18 @@ int load_print_summary(FILE *out, const struct facts *f)
 	        fget(f, "load.errors.connect"), fget(f, "load.errors.read"),
 	        fget(f, "load.errors.timeout"), fget(f, "load.errors.parse"),
 	        fget(f, "load.errors.status_5xx"));
+	if (fget(f, "load.error_bodies.sampled") > 0) {
+		fprintf(
+		    out,
+		    "  Error bodies: %.0f sampled; card numbers %.0f, track/CVV/PIN %.0f, stack "
+		    "traces %.0f",
+		    fget(f, "load.error_bodies.sampled"), fget(f, "load.error_bodies.pan"),
+		    fget(f, "load.error_bodies.sad"), fget(f, "load.error_bodies.stack_traces"));
+		if (fget(f, "load.recovery.error_bodies.sampled") > 0)
+			fprintf(out, " (%.0f sampled in the overload and recovery)",
+			        fget(f, "load.recovery.error_bodies.sampled"));
+		fputc('\n', out);
+	}
 	fprintf(out, "  Requests/sec: %.2f\n", fget(f, "load.rps"));
 	if (fget(f, "load.rate.target") > 0)
 		fprintf(out, "  Rate: target %.2f/s, achieved %.2f/s\n",
