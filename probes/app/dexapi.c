@@ -535,9 +535,11 @@ void dex_api_file(struct dex_api *r, struct app_ctx *x, struct span d, const cha
 		list_by_package(&r->keyboard, keyboards, sizeof(keyboards) / sizeof(keyboards[0]),
 		                cls);
 	}
-	/* Each code unit of the file may be walked about twice on average: a real
-	 * body belongs to one method; a file that points many methods at one long
-	 * body runs out and is reported incomplete. */
+	/* The walk's budget is the file's size: a well-formed file's bodies (in
+	 * 2-byte code units) and class data (in bytes) fit it with room to spare,
+	 * as each belongs to one method or class; a file that points many methods
+	 * at one long body, or many classes at one long class_data_item, runs out
+	 * and is reported incomplete. */
 	uint64_t budget = d.n;
 	struct code_ctx cc = {r, &ids};
 	if (!app_deadline(x) && dex_code_walk(&ids, mark, &budget, on_code, &cc) < 0) {

@@ -206,6 +206,16 @@ static int walk_code(const struct dex_ids *x, uint32_t off, const uint8_t *mark,
 	return 0;
 }
 
+/* Charge n units of work (code units, or bytes of class_data) to *budget. */
+static int charge(uint64_t *budget, uint64_t n, uint64_t at, const char *what)
+{
+	if (n > *budget)
+		return err_set("offset %llu: %s: the file's classes exceed the walk's budget",
+		               (unsigned long long)at, what);
+	*budget -= n;
+	return 0;
+}
+
 /* The encoded_method list of one class_data_item at *p: count methods. */
 static int walk_methods(const struct dex_ids *x, uint64_t *p, uint32_t count, const uint8_t *mark,
                         uint64_t *budget, dex_code_fn fn, void *ctx)
@@ -218,6 +228,9 @@ static int walk_methods(const struct dex_ids *x, uint64_t *p, uint32_t count, co
 		    !rd_uleb32(x->d, p, &code))
 			return err_set("offset %llu: encoded_method runs past the end of the file",
 			               (unsigned long long)at);
+		/* class_data_items that many classes share are read once each */
+		if (charge(budget, *p - at, at, "encoded_method") < 0)
+			return -1;
 		if (diff > x->method.n || idx + diff >= x->method.n)
 			return err_set(
 			    "offset %llu: encoded_method: method index %llu, the file has %u",
@@ -262,6 +275,8 @@ int dex_code_walk(const struct dex_ids *x, const uint8_t *mark, uint64_t *budget
 				    "offset %u: class_data_item: a field runs past the end of "
 				    "the file",
 				    data);
+		if (charge(budget, p - data, data, "class_data_item") < 0)
+			return -1;
 		if (walk_methods(x, &p, ndm, mark, budget, fn, ctx) < 0 ||
 		    walk_methods(x, &p, nvm, mark, budget, fn, ctx) < 0)
 			return -1;

@@ -33,9 +33,11 @@ typedef void (*dex_code_fn)(void *ctx, uint32_t method, uint8_t marks, uint32_t 
 
 /*
  * Walk every code_item of x. mark[] has one byte per method_id (x->method.n).
- * At most *budget code units are read in all (decremented; a file that
- * needs more stops with an error, so a hostile file cannot make the walk
- * quadratic by pointing many methods at one long body). 0 when every class
+ * At most *budget units of work are done in all: a code unit of a body or
+ * a byte of a class_data_item (decremented; a file that needs more stops
+ * with an error, so a hostile file cannot make the walk quadratic by
+ * pointing many methods at one long body, or many classes at one long
+ * class_data_item). A well-formed file needs at most its size. 0 when every class
  * was read; -1 with err_set("offset N: ...") at the first structure that
  * does not fit the file or the format (the methods walked before it were
  * reported).
