@@ -509,6 +509,7 @@ Test(app_apk, dex_references_agree_with_dexdump, .timeout = 300)
 		probe(&f, apk);
 		cr_expect_eq(get(&f, "app.android.dex.files", FACT_INT)->i, 2, "%s", apps[i]);
 		cr_expect(get(&f, "app.android.dex.refs_complete", FACT_BOOL)->b, "%s", apps[i]);
+		cr_expect(get(&f, "app.android.dex.strings_complete", FACT_BOOL)->b, "%s", apps[i]);
 		char *m = dexdump_refs(apk, "methods"), *fl = dexdump_refs(apk, "fields");
 		char *sizes = dexdump_refs(apk, "sizes");
 		cr_assert_gt(lines(m), 10, "%s: dexdump shows no code:\n%s", apps[i], m);
@@ -795,6 +796,29 @@ Test(app_apk, hostile_dex_code, .timeout = 300)
 		facts_free(&f);
 		free(p);
 	}
+}
+
+/*
+ * A million string ids sharing one string of 64 KiB (a 15 KB APK): read
+ * once per id, the strings held the probe to its 120 s deadline and left
+ * every fact incomplete. The string scan stops when it has read as many
+ * bytes as the file has, says where, and the rest of the probe runs.
+ */
+Test(app_apk, hostile_dex_shared_strings, .timeout = 300)
+{
+	fixtures();
+	char *p = xasprintf("%s/dex_strshare.apk", baddir);
+	struct facts f;
+	probe(&f, p);
+	cr_expect(classes2_parse_error(&f, "the strings read so far exceed the file's size"),
+	          "no parse-error naming the shared strings");
+	cr_expect(!get(&f, "app.android.dex.strings_complete", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.complete", FACT_BOOL)->b, "the deadline was not reached");
+	cr_expect(get(&f, "app.android.dex.code_complete", FACT_BOOL)->b);
+	cr_expect_geq(get(&f, "app.android.dex.secrets", FACT_INT)->i, 4,
+	              "classes.dex's strings are still judged");
+	facts_free(&f);
+	free(p);
 }
 
 /* Lying DEX id tables: a finding naming classes2.dex and the offset; the rest still read. */

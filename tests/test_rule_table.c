@@ -38,6 +38,8 @@ struct row {
 	"pcap.complete=true; pcap.cleartext_pan_flows=0; pcap.track_data=0; pcap.cvv=0; "          \
 	"pcap.cleartext_credentials=0; pcap.cleartext_protocols=[http]"
 #define APK "app.kind=\"apk\"; "
+/* An APK whose DEX string tables were read whole (the string checks' facts mean something). */
+#define APK_STR APK "app.android.dex.strings_complete=true; "
 /* The http probe's opt-in authenticated tests (http.auth.*), all passed. */
 #define AUTH_OK                                                                                    \
 	"http.auth.declared=true; http.auth.login_ok=true; http.auth.logout_invalidates=true; "    \
@@ -165,9 +167,10 @@ static const struct row table[] = {
     /* jrt0092 */
     {"J92-04",
      "app",
-     APK "app.android.dex.refs_complete=true; app.android.dex.dynamic_code=[DexClassLoader]; "
-         "app.android.dex.http_urls=[]; app.android.dex.external_storage=[]",
-     {"app.android.dex.refs_complete=false", "app.android.dex.http_urls=[http://u.example/p]",
+     APK_STR "app.android.dex.refs_complete=true; app.android.dex.dynamic_code=[DexClassLoader]; "
+             "app.android.dex.http_urls=[]; app.android.dex.external_storage=[]",
+     {"app.android.dex.refs_complete=false", "app.android.dex.strings_complete=false",
+      "app.android.dex.http_urls=[http://u.example/p]",
       "app.android.dex.external_storage=[getExternalStorageDirectory]"}},
     {"J92-10",
      "app",
@@ -197,8 +200,7 @@ static const struct row table[] = {
      "http",
      "http.auth.declared=true; http.auth.password_change_declared=true; "
      "http.auth.weak_password.tested=true; http.auth.weak_password.accepted=[]",
-     {"http.auth.weak_password.tested=false",
-      "http.auth.weak_password.accepted=[the user name]"}},
+     {"http.auth.weak_password.tested=false", "http.auth.weak_password.accepted=[the user name]"}},
     {"J92-66",
      "app",
      APK "app.android.dex.code_complete=true; app.android.dex.world_mode=false; "
@@ -242,8 +244,9 @@ static const struct row table[] = {
      {"app.android.dangerous_permissions=[android.permission.READ_SMS]"}},
     {"J92-05",
      "app",
-     APK "app.android.dex.test_endpoints=[]",
-     {"app.android.dex.test_endpoints=[http://uat.bank.example/api]"}},
+     APK_STR "app.android.dex.test_endpoints=[]",
+     {"app.android.dex.test_endpoints=[http://uat.bank.example/api]",
+      "app.android.dex.strings_complete=false"}},
     {"J92-11",
      "app",
      APK "app.android.protect.screenshot_protection=false; app.android.dex.window_flags=true",
@@ -291,18 +294,24 @@ static const struct row table[] = {
     {"J92-31", "pcap", PCAP_CLEAN, {"pcap.cleartext_credentials=1", "pcap.complete=false"}},
     {"J92-50",
      "app",
-     APK "app.android.dex.weak_crypto=[]",
-     {"app.android.dex.weak_crypto=[DES, MD5]"}},
+     APK_STR "app.android.dex.weak_crypto=[]",
+     {"app.android.dex.weak_crypto=[DES, MD5]", "app.android.dex.strings_complete=false"}},
     {"J92-51",
      "tls",
      TLS_OK "; tls.proto.tlcp=true; tls.ciphers.tls1_3=[TLS_AES_128_GCM_SHA256]",
      {"tls.proto.tlcp=false", "tls.is_tls=false"}},
-    {"J92-52", "app", APK "app.android.dex.secrets=0", {"app.android.dex.secrets=2"}},
+    {"J92-52",
+     "app",
+     APK_STR "app.android.dex.secrets=0",
+     {"app.android.dex.secrets=2", "app.android.dex.strings_complete=false"}},
     {"J92-60",
      "app",
      APK "app.android.cleartext_permitted=false",
      {"app.android.cleartext_permitted=true"}},
-    {"J92-61", "app", APK "app.android.dex.trust_all=false", {"app.android.dex.trust_all=true"}},
+    {"J92-61",
+     "app",
+     APK_STR "app.android.dex.trust_all=false",
+     {"app.android.dex.trust_all=true", "app.android.dex.strings_complete=false"}},
     {"J92-62",
      "app",
      APK "app.android.protect.pinning=true",

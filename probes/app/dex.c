@@ -160,6 +160,7 @@ struct scan {
 	unsigned cards; /* card data (probes/pan/scan.h) in DEX or resource strings */
 	const char *where;
 	uint64_t classes, short_classes;
+	bool strings_cut; /* a DEX file's string table was not read whole */
 };
 
 static void list_add(char ***l, size_t *n, size_t *cap, const char *s)
@@ -454,14 +455,20 @@ static void scan_dex(struct scan *sc, struct span d, const char *where)
 	uint32_t n, ids;
 	if (d.n < 0x70 || memcmp(d.p, "dex\n", 4) != 0 || !le32(d, 56, &n) || !le32(d, 60, &ids)) {
 		app_finding(x, "parse-error", "info", where, 0, "offset 0: not a DEX file");
+		sc->strings_cut = true;
 		return;
 	}
 	if ((uint64_t)n * 4 > d.n || !span_has(d.n, ids, (uint64_t)n * 4) || n > MAX_DEX_STRINGS) {
 		app_finding(x, "parse-error", "info", where, 60,
 		            "offset 60: %u string ids at %u do not fit the file", n, ids);
+		sc->strings_cut = true;
 		return;
 	}
 	struct strbuf sb = STRBUF_INIT;
+	/* Well-formed string_data_items do not overlap, so their bytes add up
+	 * to less than the file; ids that share one long string would read it
+	 * once each (a 15 KB APK held the probe to its deadline). */
+	uint64_t budget = d.n;
 	for (uint32_t i = 0; i < n && !app_deadline(x); i++) {
 		uint32_t so, units;
 		uint64_t p;
@@ -478,6 +485,17 @@ static void scan_dex(struct scan *sc, struct span d, const char *where)
 			max = d.n - p;
 		const uint8_t *z = memchr(d.p + p, 0, (size_t)max);
 		size_t len = z ? (size_t)(z - (d.p + p)) : (size_t)max;
+		uint64_t cost = z ? len + 1 : max;
+		if (cost > budget) {
+			app_finding(x, "parse-error", "info", where, (int64_t)(ids + 4ull * i),
+			            "offset %llu: string_id %u: the strings read so far exceed the "
+			            "file's size (ids share their string data); the %u after it are "
+			            "not checked",
+			            (unsigned long long)(ids + 4ull * i), i, n - i);
+			sc->strings_cut = true;
+			break;
+		}
+		budget -= cost;
 		if (!z && max < 65537)
 			continue;
 		if (len > 65536)
@@ -512,6 +530,7 @@ void apk_strings(struct apk *a)
 		if (zip_read(&a->z, e, &buf, &len, APP_MAX_MEMBER) < 0) {
 			app_finding(x, "parse-error", "info", where, (int64_t)e->lho, "%s",
 			            err_msg());
+			sc->strings_cut = true;
 		} else {
 			ndex++;
 			scan_dex(sc, (struct span){buf, len}, where);
@@ -546,6 +565,7 @@ void apk_strings(struct apk *a)
 	               sc->nweak);
 	facts_add_list(o, "app.android.dex.webview", (const char *const *)sc->webview, sc->nweb);
 	facts_add_int(o, "app.android.dex.secrets", sc->secrets);
+	facts_add_bool(o, "app.android.dex.strings_complete", !sc->strings_cut && !app_deadline(x));
 	facts_add_int(o, "app.android.dex.card_numbers", sc->cards);
 	a->pinning |= sc->m[M_PINNING];
 	a->anti_debug |= sc->m[M_DEBUG];
