@@ -8,10 +8,13 @@
  * naming an offset, never a crash.
  */
 #include "tests/testutil.h"
+#include "tests/testjson.h"
 #include "lib/mask.h"
+#include "lib/strbuf.h"
 
 #include "harness/facts.h"
 #include "probes/probe.h"
+#include "probes/app/axml.h"
 #include "probes/app/dexcode.h"
 #include "lib/err.h"
 
@@ -841,4 +844,132 @@ Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 		facts_free(&f);
 		free(p);
 	}
+}
+
+/*
+ * The APKs built to make the probe quadratic or to exhaust memory, in one
+ * `assay run` beside an ordinary APK: each run ends well inside its
+ * timeout with status ok, the whole run's peak memory (GNU time) stays
+ * under the bound docs/limits.md states, the ordinary APK is judged as
+ * usual, and J92-52 does not pass an APK whose strings were not all read.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define APP_RUN_RSS_MAX_KB (4 * 512 * 1024)
+#else
+#define APP_RUN_RSS_MAX_KB (512 * 1024)
+#endif
+
+Test(app_apk, hostile_apks_in_one_run_stay_bounded, .timeout = 300)
+{
+	fixtures();
+	static const char *const names[] = {"dex_shared", "dex_strshare", "arsc_strshare",
+	                                    "axml_badsize"};
+	char *dir = tu_tmpdir();
+	struct strbuf plan = STRBUF_INIT;
+	sb_printf(&plan,
+	          "[assessment]\nname = hostile apps\nrules = jrt0092\ntimeout = 60s\n\n"
+	          "[target good]\napk = %s/app.apk\n\n",
+	          apkdir);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		sb_printf(&plan, "[target %s]\napk = %s/%s.apk\n\n", names[i], baddir, names[i]);
+	char *pp = tu_write(dir, "plan.ini", plan.buf);
+	struct tu_run r = tu_sh("ASSAY_RULES_DIR=rules /usr/bin/time -f %%M -o %s/rss %s run %s "
+	                        "-o %s/out --format json -q",
+	                        dir, tu_bin(), pp, dir);
+	cr_assert(r.code == 0 || r.code == 1, "exit %d: %s", r.code, r.err);
+	tu_run_free(&r);
+	char *rss = xasprintf("%s/rss", dir);
+	char *t = tu_read(rss);
+	cr_assert(t, "GNU time wrote nothing");
+	char *last = strrchr(t, '\n');
+	while (last && last > t && last[1] == '\0') {
+		*last = '\0';
+		last = strrchr(t, '\n');
+	}
+	long kb = atol(last ? last + 1 : t);
+	cr_log_info("peak RSS of the hostile app run: %ld KiB", kb);
+	cr_assert(kb > 0 && kb < APP_RUN_RSS_MAX_KB, "peak RSS %ld KiB", kb);
+	free(t);
+	free(rss);
+
+	char *res = xasprintf("%s/out/results.json", dir);
+	json_error_t je;
+	json_t *j = json_load_file(res, 0, &je);
+	cr_assert_not_null(j, "results.json: %s", je.text);
+	json_t *runs = json_object_get(j, "runs"), *run;
+	size_t i;
+	cr_assert_eq(json_array_size(runs), 1 + sizeof(names) / sizeof(names[0]));
+	json_array_foreach(runs, i, run)
+	{
+		const char *target = json_string_value(json_object_get(run, "target"));
+		const char *st = json_string_value(json_object_get(run, "status"));
+		double ms = json_number_value(json_object_get(run, "duration_ms"));
+		cr_log_info("%-14s %-8s %6.0f ms", target, st, ms);
+		cr_expect_str_eq(st, "ok", "%s", target);
+		cr_expect_lt(ms, 30000.0, "%s ran %.0f ms", target, ms);
+	}
+	cr_expect_str_eq(tu_verdict(j, "J92-52", "good"), "fail", "the debug app's secrets");
+	cr_expect_str_eq(tu_verdict(j, "J92-61", "dex_strshare"), "fail",
+	                 "strings not all read: no pass");
+	cr_expect_str_eq(tu_verdict(j, "J92-61", "arsc_strshare"), "fail");
+	json_decref(j);
+	free(res);
+	free(pp);
+	sb_free(&plan);
+	r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(dir);
+}
+
+/* A UTF-16 string pool chunk: n offsets, all to one string when shared, else to n strings. */
+static uint8_t *utf16_pool(uint32_t n, uint16_t units, bool shared, size_t *len)
+{
+	size_t one = 2 + 2ull * units + 2, nstr = shared ? 1 : n;
+	size_t start = 28 + 4ull * n;
+	*len = start + nstr * one;
+	uint8_t *b = xcalloc(1, *len);
+	uint32_t hdr[7] = {0x001c0001u, (uint32_t)*len, n, 0, 0, (uint32_t)start, 0};
+	memcpy(b, hdr, sizeof(hdr));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t off = shared ? 0 : (uint32_t)(i * one);
+		memcpy(b + 28 + 4ull * i, &off, 4);
+	}
+	for (size_t k = 0; k < nstr; k++) {
+		uint8_t *p = b + start + k * one;
+		memcpy(p, &units, 2);
+		for (uint16_t u = 0; u < units; u++)
+			p[2 + 2 * u] = (uint8_t)('a' + (k + u) % 26);
+	}
+	return b;
+}
+
+/*
+ * A string pool decodes to at most twice its bytes: 1,000 offsets to one
+ * string of 1,000 units stop after the few strings that fit (the rest
+ * NULL, cut_at saying where); 1,000 distinct strings of the same length
+ * are all decoded.
+ */
+Test(app_apk, string_pool_decoding_is_bounded_by_its_size)
+{
+	size_t len;
+	uint8_t *b = utf16_pool(1000, 1000, true, &len);
+	struct strpool p;
+	cr_assert_eq(strpool_parse(&p, (struct span){b, len}, 0), 0);
+	cr_assert_eq(p.n, 1000u);
+	cr_expect(p.cut);
+	cr_expect(p.cut_at >= 3 && p.cut_at < 20, "cut at %u", p.cut_at);
+	cr_expect_not_null(p.s[0]);
+	cr_expect_eq(strlen(p.s[0]), 1000u);
+	cr_expect_null(p.s[p.cut_at]);
+	cr_expect_null(p.s[999]);
+	strpool_free(&p);
+	free(b);
+
+	b = utf16_pool(1000, 1000, false, &len);
+	cr_assert_eq(strpool_parse(&p, (struct span){b, len}, 0), 0);
+	cr_expect_not(p.cut);
+	for (size_t i = 0; i < p.n; i++)
+		cr_assert(p.s[i] && strlen(p.s[i]) == 1000, "string %zu", i);
+	strpool_free(&p);
+	free(b);
 }

@@ -159,8 +159,21 @@ int strpool_parse(struct strpool *p, struct span s, uint64_t base_off)
 	p->s = xcalloc(h.count ? h.count : 1, sizeof(*p->s));
 	p->n = h.count;
 	p->declared = h.declared;
-	for (uint32_t i = 0; i < h.count; i++)
+	/* UTF-16 decodes to at most 1.5 bytes a byte and UTF-8 to 1, and
+	 * well-formed strings do not overlap: twice the chunk bounds them. */
+	uint64_t budget = 2ull * s.n + 64;
+	for (uint32_t i = 0; i < h.count; i++) {
 		p->s[i] = pool_string(&h, i);
+		size_t cost = p->s[i] ? strlen(p->s[i]) + 1 : 0;
+		if (cost > budget) {
+			free(p->s[i]);
+			p->s[i] = NULL;
+			p->cut = true;
+			p->cut_at = i;
+			break;
+		}
+		budget -= cost;
+	}
 	return 0;
 }
 
@@ -259,6 +272,11 @@ int axml_parse(struct axml *x, struct span s)
 			if (x->pool.declared > x->pool.n)
 				warn(x, "offset %llu: string pool claims %u strings, room for %zu",
 				     (unsigned long long)off + 8, x->pool.declared, x->pool.n);
+			if (x->pool.cut)
+				warn(x,
+				     "offset %llu: string pool: strings from %u on not read (they "
+				     "decode to more than twice the pool: offsets share data)",
+				     (unsigned long long)off, x->pool.cut_at);
 			have_pool = true;
 		} else if (ct == CHUNK_RESMAP && !x->resmap) {
 			x->nresmap = (cs - ch) / 4;

@@ -25,6 +25,11 @@ struct strpool {
 	char **s;
 	size_t n;
 	uint32_t declared; /* the count the header claimed (more than n: it lied) */
+	/* Decoding stopped at string cut_at (the rest NULL): the strings had
+	 * decoded to more than twice the pool's bytes, which only offsets that
+	 * share string data can do. 0 when every string was decoded. */
+	uint32_t cut_at;
+	bool cut;
 };
 
 struct axml_attr {

@@ -487,11 +487,12 @@ static void scan_dex(struct scan *sc, struct span d, const char *where)
 		size_t len = z ? (size_t)(z - (d.p + p)) : (size_t)max;
 		uint64_t cost = z ? len + 1 : max;
 		if (cost > budget) {
-			app_finding(x, "parse-error", "info", where, (int64_t)(ids + 4ull * i),
-			            "offset %llu: string_id %u: the strings read so far exceed the "
-			            "file's size (ids share their string data); the %u after it are "
-			            "not checked",
-			            (unsigned long long)(ids + 4ull * i), i, n - i);
+			app_finding(
+			    x, "parse-error", "info", where, (int64_t)(ids + 4ull * i),
+			    "offset %llu: string_id %u: the strings read so far exceed the "
+			    "file's size (ids share their string data); the %u after it are "
+			    "not checked",
+			    (unsigned long long)(ids + 4ull * i), i, n - i);
 			sc->strings_cut = true;
 			break;
 		}
@@ -549,6 +550,15 @@ void apk_strings(struct apk *a)
 			for (size_t i = 0; i < p.n; i++)
 				if (p.s[i])
 					check_string(sc, p.s[i], strlen(p.s[i]), where, -1);
+			if (p.cut) {
+				app_finding(
+				    x, "parse-error", "info", where, 12,
+				    "offset 12: global string pool: strings from %u on not "
+				    "read (they decode to more than twice the pool: offsets "
+				    "share data)",
+				    p.cut_at);
+				sc->strings_cut = true;
+			}
 			strpool_free(&p);
 		}
 		free(where);
