@@ -304,3 +304,48 @@ Test(app_elf, dynamic_symbols_without_section_headers, .timeout = 120)
 	free(p);
 	free(tmp);
 }
+
+/*
+ * Tables shared many times over (fixtures/app/mkbadelf.py): 1,000 section
+ * headers over one symbol table, 40,000 symbols naming one 1 MB string,
+ * 65,535 note headers over one area of 87,000 notes. Read as often as
+ * they are named, they are tens of gigabytes from files of a few MB (the
+ * first of them kept the probe busy for over ten minutes); the reading
+ * stops at ELF_READS times the file's size with a parse-error naming the
+ * offset, and the headers are still judged. A real binary never gets
+ * the warning.
+ */
+Test(app_elf, shared_tables_are_read_a_bounded_number_of_times, .timeout = 120)
+{
+	char *tmp = tu_tmpdir();
+	struct tu_run r = tu_sh("python3 fixtures/app/mkbadelf.py %s", tmp);
+	cr_assert_eq(r.code, 0, "mkbadelf.py: %s", r.err);
+	tu_run_free(&r);
+	const char *names[] = {"shared_sections.so", "shared_names.so", "shared_notes.so"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = xasprintf("%s/%s", tmp, names[i]);
+		struct facts f;
+		cr_assert_eq(probe(&f, "binary", p), 0, "%s", names[i]);
+		bool warned = false;
+		for (size_t k = 0; k < f.nfindings; k++)
+			warned |= strcmp(f.findings[k].kind, "parse-error") == 0 &&
+			          strstr(f.findings[k].message, "offset ") &&
+			          strstr(f.findings[k].message, "times the file's size");
+		cr_expect(warned, "%s: no parse-error about the shared tables", names[i]);
+		cr_expect_str_eq(str_of(&f, "app.elf.relro"), "none", "%s", names[i]);
+		facts_free(&f);
+		free(p);
+	}
+	char *good = xasprintf("%s/e_full", fixdir());
+	struct facts f;
+	cr_assert_eq(probe(&f, "binary", good), 0);
+	for (size_t k = 0; k < f.nfindings; k++)
+		cr_expect_null(strstr(f.findings[k].message, "times the file's size"), "%s",
+		               f.findings[k].message);
+	cr_expect(bool_of(&f, "app.elf.canary"));
+	facts_free(&f);
+	free(good);
+	r = tu_sh("rm -rf %s", tmp);
+	tu_run_free(&r);
+	free(tmp);
+}

@@ -61,6 +61,10 @@
 /* Bounds on counts that a hostile header can claim. */
 #define MAX_DYN_ENTRIES 65536
 #define MAX_SYMBOLS     (1u << 24)
+/* Symbol entries, names and notes are read at most this many times the
+ * file's size in all (plus 1 MiB): section headers that share one symbol
+ * table, or symbols that share one long name, cannot make it quadratic. */
+#define ELF_READS 4
 
 /* glibc 2.36: every exported __X_chk, without the "__" and "_chk". */
 static const char *const chk_funcs[] = {
@@ -98,6 +102,8 @@ struct elf {
 	bool be, is64;
 	uint64_t phoff, shoff;
 	uint16_t phentsize, phnum, shentsize, shnum, shstrndx;
+	uint64_t budget; /* bytes of tables still to read (ELF_READS) */
+	bool spent;
 };
 
 static bool rd_addr(const struct elf *e, uint64_t off, uint64_t *v)
@@ -210,6 +216,38 @@ static void warn(struct elf_check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->warning, sizeof(c->warning), fmt, ap);
 	va_end(ap);
+}
+
+/* Charge n bytes of table reading at off: false, with a warning, once the budget is spent. */
+static bool spend(struct elf_check *c, struct elf *e, uint64_t n, uint64_t off)
+{
+	if (n <= e->budget) {
+		e->budget -= n;
+		return true;
+	}
+	e->budget = 0;
+	if (!e->spent)
+		warn(c,
+		     "offset %llu: the symbol tables, names and notes would be read more than %d "
+		     "times the file's size (entries that share one table or string); the rest "
+		     "is not read",
+		     (unsigned long long)off, ELF_READS);
+	e->spent = true;
+	return false;
+}
+
+/* str_at() for the many lookups of one file: the bytes searched are charged to its budget. */
+static const char *name_at(struct elf_check *c, struct elf *e, uint64_t tab_off, uint64_t tab_len,
+                           uint64_t off)
+{
+	if (!span_has(e->s.n, tab_off, tab_len) || off >= tab_len)
+		return NULL;
+	const char *p = (const char *)e->s.p + tab_off + off;
+	uint64_t room = tab_len - off, look = room < e->budget ? room : e->budget;
+	const char *z = memchr(p, '\0', (size_t)look);
+	if (!spend(c, e, z ? (uint64_t)(z - p) + 1 : room, tab_off + off))
+		return NULL;
+	return z ? p : NULL;
 }
 
 /* A virtual address to a file offset through the PT_LOAD segments. */
@@ -344,8 +382,7 @@ static void check_symbol(struct elf_check *c, const char *name, bool dynamic)
 	}
 }
 
-static void check_symbols(struct elf_check *c, const struct elf *e, const struct shdr *sh,
-                          unsigned idx)
+static void check_symbols(struct elf_check *c, struct elf *e, const struct shdr *sh, unsigned idx)
 {
 	struct shdr str;
 	if (sh->link >= e->shnum || !shdr_read(e, sh->link, &str)) {
@@ -367,16 +404,17 @@ static void check_symbols(struct elf_check *c, const struct elf *e, const struct
 	}
 	for (uint64_t i = 1; i < n; i++) {
 		uint32_t nm;
-		if (!rd_u32(e->s, sh->offset + i * esz, e->be, &nm))
+		if (!spend(c, e, esz, sh->offset + i * esz) ||
+		    !rd_u32(e->s, sh->offset + i * esz, e->be, &nm))
 			break;
-		const char *name = str_at(e->s, str.offset, str.size, nm);
+		const char *name = name_at(c, e, str.offset, str.size, nm);
 		if (name && *name)
 			check_symbol(c, name, sh->type == SHT_DYNSYM);
 	}
 }
 
 /* GNU property notes: name "GNU", type 5, then (type, size, data) padded. */
-static void check_notes(struct elf_check *c, const struct elf *e, uint64_t off, uint64_t size)
+static void check_notes(struct elf_check *c, struct elf *e, uint64_t off, uint64_t size)
 {
 	if (!span_has(e->s.n, off, size))
 		return;
@@ -390,7 +428,7 @@ static void check_notes(struct elf_check *c, const struct elf *e, uint64_t off, 
 		uint64_t name = off + 12, desc = name + ((namesz + 3ull) & ~3ull);
 		uint64_t dalign = type == NT_GNU_PROPERTY_TYPE_0 ? align : 4;
 		uint64_t next = desc + ((descsz + dalign - 1) & ~(dalign - 1));
-		if (desc > end || descsz > end - desc)
+		if (desc > end || descsz > end - desc || !spend(c, e, desc - off + descsz, off))
 			return;
 		if (type == NT_GNU_PROPERTY_TYPE_0 && namesz == 4 &&
 		    memcmp(e->s.p + name, "GNU", 4) == 0) {
@@ -423,7 +461,7 @@ static void check_notes(struct elf_check *c, const struct elf *e, uint64_t off, 
  * Android libraries): the dynamic symbols through PT_DYNAMIC, their count
  * from DT_HASH's nchain or from DT_GNU_HASH's buckets and chains.
  */
-static void dynsym_from_dynamic(struct elf_check *c, const struct elf *e, const struct dyninfo *di)
+static void dynsym_from_dynamic(struct elf_check *c, struct elf *e, const struct dyninfo *di)
 {
 	uint64_t symoff, stroff, count = 0;
 	if (!di->symtab || !di->strtab || !vaddr_to_off(e, di->symtab, &symoff) ||
@@ -470,9 +508,10 @@ static void dynsym_from_dynamic(struct elf_check *c, const struct elf *e, const 
 	                     : e->s.n - (stroff < e->s.n ? stroff : e->s.n);
 	for (uint64_t i = 1; i < count; i++) {
 		uint32_t nm;
-		if (!rd_u32(e->s, symoff + i * esz, e->be, &nm))
+		if (!spend(c, e, esz, symoff + i * esz) ||
+		    !rd_u32(e->s, symoff + i * esz, e->be, &nm))
 			break;
-		const char *name = str_at(e->s, stroff, strsz, nm);
+		const char *name = name_at(c, e, stroff, strsz, nm);
 		if (name && *name)
 			check_symbol(c, name, true);
 	}
@@ -484,7 +523,7 @@ int elf_check(struct elf_check *c, struct span s)
 	c->pie = "other";
 	if (!elf_is(s) || s.n < 52)
 		return err_set("offset 0: not an ELF file (no magic or shorter than a header)");
-	struct elf e = {.s = s};
+	struct elf e = {.s = s, .budget = ELF_READS * (uint64_t)s.n + (1u << 20)};
 	uint8_t cls = s.p[4], data = s.p[5];
 	if ((cls != 1 && cls != 2) || (data != 1 && data != 2))
 		return err_set("offset 4: bad ELF class %u or data encoding %u", cls, data);
@@ -577,7 +616,7 @@ int elf_check(struct elf_check *c, struct span s)
 			check_notes(c, &e, h.offset,
 			            h.size); /* relocatable objects have no phdrs */
 		if (have_shstr) {
-			const char *nm = str_at(s, shstr.offset, shstr.size, h.name);
+			const char *nm = name_at(c, &e, shstr.offset, shstr.size, h.name);
 			if (nm && strncmp(nm, ".debug_", 7) == 0)
 				c->debug = true;
 		}
