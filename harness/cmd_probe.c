@@ -222,6 +222,7 @@ int cmd_probe(int argc, char **argv)
 		print_human(p, run, tname);
 	code = strcmp(run->status, "ok") == 0 ? EXIT_CLEAN : EXIT_INCOMPLETE;
 	results_free(&r);
+	sched_reraise(false);
 out:
 	for (size_t i = 0; i < nown; i++)
 		free(owned[i]);

@@ -645,5 +645,6 @@ int cmd_run(int argc, char **argv)
 	results_free(&r);
 	plan_free(&plan);
 	rulebook_free(&book);
+	sched_reraise(quiet);
 	return code;
 }

@@ -5,6 +5,16 @@
  * need no cancellation points. The child sends its facts back as one
  * JSON document on a pipe; the parent polls all pipes with the nearest
  * deadline as timeout.
+ *
+ * Each child leads a process group of its own (so a deadline kills what
+ * it started too), which also keeps a terminal's Ctrl-C from reaching it:
+ * the parent catches SIGINT, SIGTERM and SIGHUP while it runs units,
+ * kills every group still running and marks what did not finish, so the
+ * caller can write what it has. A child dies with the parent in any case
+ * (PR_SET_PDEATHSIG), so a killed assay leaves no probe behind. What a
+ * stopped probe started in a group of its own (the exec probe's commands)
+ * is handed to the parent, a subreaper from the interrupt on, which kills
+ * those groups too.
  */
 #include "harness/sched.h"
 #include "lib/err.h"
@@ -18,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +43,47 @@ struct slot {
 	struct strbuf out;
 	bool eof, overflow;
 };
+
+/* Why finish() is called. */
+enum end { END_EXITED, END_LATE, END_INTERRUPTED };
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static volatile sig_atomic_t stop_sig; /* the first stop signal of this run */
+static struct slot *volatile live;     /* the running slots, for a second signal */
+static volatile int nlive;
+
+static void on_stop(int sig)
+{
+	if (!stop_sig) {
+		stop_sig = sig; /* poll() returns EINTR; the loop stops the units */
+		return;
+	}
+	/* a second signal: do not wait for the cleanup */
+	for (int i = 0; i < nlive; i++)
+		if (live[i].pid > 0)
+			kill(-live[i].pid, SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int sched_interrupted(void)
+{
+	return stop_sig;
+}
+
+void sched_reraise(bool quiet)
+{
+	int sig = stop_sig;
+	if (!sig)
+		return;
+	if (!quiet)
+		fprintf(stderr, "assay: interrupted (%s): what had not finished is marked error\n",
+		        strsignal(sig));
+	fflush(stdout);
+	fflush(stderr);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -73,6 +125,7 @@ static int spawn(struct slot *s, struct work *w, size_t idx)
 		return -1;
 	fflush(stdout);
 	fflush(stderr);
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(p[0]);
@@ -81,6 +134,12 @@ static int spawn(struct slot *s, struct work *w, size_t idx)
 	}
 	if (pid == 0) {
 		setpgid(0, 0);
+		for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+			signal(stop_signals[i], SIG_DFL);
+		/* killed with the parent; if it is already gone, stop here */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(70);
 		signal(SIGPIPE, SIG_DFL);
 		close(p[0]);
 		int devnull = open("/dev/null", O_RDONLY);
@@ -109,7 +168,7 @@ static void set_status(struct probe_run *run, const char *status)
 }
 
 /* The child is gone (or killed): turn what it sent into the run record. */
-static void finish(struct slot *s, struct work *w, bool timed_out)
+static void finish(struct slot *s, struct work *w, enum end why)
 {
 	struct work *u = &w[s->idx];
 	struct probe_run *run = u->run;
@@ -117,7 +176,14 @@ static void finish(struct slot *s, struct work *w, bool timed_out)
 	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
 		;
 	run->duration_ms = time_mono_ms() - s->start;
-	if (timed_out) {
+	if (why == END_INTERRUPTED) {
+		set_status(run, "error");
+		facts_error(&run->facts,
+		            "probe %s on %s was stopped after %.0f s: assay was "
+		            "interrupted (%s)",
+		            u->probe->name, u->target.name, run->duration_ms / 1000.0,
+		            strsignal(stop_sig));
+	} else if (why == END_LATE) {
 		set_status(run, "timeout");
 		facts_error(&run->facts, "probe %s on %s timed out after %.0f s and was stopped",
 		            u->probe->name, u->target.name, u->timeout_s);
@@ -162,6 +228,36 @@ static void progress_line(struct work *w, size_t done, size_t n, struct slot *sl
 	fflush(stderr);
 }
 
+/*
+ * After an interrupt: the stopped probes' own children (in groups of their
+ * own) were handed to this process, a subreaper since the interrupt; kill
+ * each one's group and reap it, a few rounds for grandchildren handed on
+ * in turn. Best effort: without /proc/self/task/N/children nothing is done.
+ */
+static void stop_orphans(void)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	for (int round = 0; round < 16; round++) {
+		FILE *f = fopen(path, "r");
+		if (!f)
+			return;
+		int pid, found = 0;
+		while (fscanf(f, "%d", &pid) == 1 && pid > 1) {
+			pid_t g = getpgid(pid);
+			if (g > 1 && g != getpgrp())
+				kill(-g, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			found++;
+		}
+		fclose(f);
+		if (!found)
+			return;
+	}
+}
+
 size_t sched_run(struct work *w, size_t n, int jobs, bool progress)
 {
 	if (jobs < 1)
@@ -170,13 +266,20 @@ size_t sched_run(struct work *w, size_t n, int jobs, bool progress)
 		jobs = SCHED_MAX_JOBS;
 	struct slot *slots = xcalloc((size_t)jobs, sizeof(*slots));
 	struct pollfd *pfd = xcalloc((size_t)jobs, sizeof(*pfd));
+	struct sigaction stop = {.sa_handler = on_stop}, old[3];
+	sigemptyset(&stop.sa_mask);
+	stop_sig = 0;
+	live = slots;
+	nlive = jobs;
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &stop, &old[i]);
 	size_t next = 0, done = 0, failed = 0;
 	int running = 0;
 	double t0 = time_mono_ms();
 	char buf[65536];
 
-	while (done < n) {
-		for (int i = 0; i < jobs && next < n; i++) {
+	while (done < n && !stop_sig) {
+		for (int i = 0; i < jobs && next < n && !stop_sig; i++) {
 			if (slots[i].pid)
 				continue;
 			if (spawn(&slots[i], w, next) < 0) {
@@ -242,7 +345,7 @@ size_t sched_run(struct work *w, size_t n, int jobs, bool progress)
 				kill(s->pid, SIGKILL);
 			}
 			if (s->eof || late) {
-				finish(s, w, late);
+				finish(s, w, late ? END_LATE : END_EXITED);
 				if (strcmp(w[s->idx].run->status, "ok") != 0)
 					failed++;
 				running--;
@@ -250,6 +353,32 @@ size_t sched_run(struct work *w, size_t n, int jobs, bool progress)
 			}
 		}
 	}
+	if (stop_sig) {
+		/* interrupted: stop what runs (and what it started), say what did not run */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		for (int i = 0; i < jobs; i++) {
+			struct slot *s = &slots[i];
+			if (!s->pid)
+				continue;
+			kill(-s->pid, SIGKILL);
+			kill(s->pid, SIGKILL);
+			finish(s, w, END_INTERRUPTED);
+			failed++;
+		}
+		stop_orphans();
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+		for (; next < n; next++) {
+			set_status(w[next].run, "error");
+			facts_error(&w[next].run->facts,
+			            "probe %s on %s did not run: assay was interrupted (%s)",
+			            w[next].probe->name, w[next].target.name, strsignal(stop_sig));
+			failed++;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+	live = NULL;
+	nlive = 0;
 	if (progress) {
 		fprintf(stderr, "\r\033[K");
 		fflush(stderr);

@@ -26,7 +26,17 @@ struct work {
 /* Extra time a probe gets after its own timeout to report, before SIGKILL. */
 #define SCHED_GRACE_S 2.0
 
-/* Runs every unit; returns the number of units whose status is not "ok". */
+/*
+ * Runs every unit; returns the number of units whose status is not "ok".
+ * SIGINT, SIGTERM or SIGHUP during the run stops it: the units running are
+ * killed with what they started and, like the units not yet started, get
+ * status "error" with a message naming the signal; sched_interrupted()
+ * then returns the signal, and the caller should write what it has and
+ * die by it (a second signal kills at once).
+ */
 size_t sched_run(struct work *w, size_t n, int jobs, bool progress);
+int sched_interrupted(void);
+/* After an interrupted run's output is written: say so (unless quiet) and die by the signal. */
+void sched_reraise(bool quiet);
 
 #endif

@@ -159,3 +159,76 @@ Test(sched, more_units_than_jobs_all_run)
 	}
 	results_free(&r);
 }
+
+/*
+ * SIGTERM (a CI job cancelled, `timeout`) during a run: the units running
+ * are stopped and, like the units not started, marked "error" naming the
+ * signal; sched_run returns so the caller can write what it has.
+ */
+Test(sched, a_stop_signal_ends_the_run_and_marks_every_unit, .timeout = 30)
+{
+	const struct probe *ps[4] = {&p_good, &p_hang, &p_hang, &p_hang};
+	struct results r;
+	struct work w[4];
+	setup_units(&r, w, ps, 4, 20);
+	pid_t me = getpid(), killer = fork();
+	cr_assert_geq(killer, 0);
+	if (killer == 0) {
+		usleep(1000 * 1000);
+		kill(me, SIGTERM);
+		_exit(0);
+	}
+	cr_assert_eq(sched_run(w, 4, 2, false), 3);
+	waitpid(killer, NULL, 0);
+	cr_assert_eq(sched_interrupted(), SIGTERM);
+	cr_assert_str_eq(r.runs[0].status, "ok");
+	for (size_t i = 1; i < 4; i++) {
+		cr_assert_str_eq(r.runs[i].status, "error", "unit %zu", i);
+		cr_assert_eq(r.runs[i].facts.nerrors, 1);
+		cr_assert(strstr(r.runs[i].facts.errors[0], "assay was interrupted (Terminated)"),
+		          "%s", r.runs[i].facts.errors[0]);
+	}
+	cr_assert(strstr(r.runs[1].facts.errors[0], "was stopped after"));
+	cr_assert(strstr(r.runs[3].facts.errors[0], "did not run"));
+	results_free(&r);
+}
+
+/*
+ * The same end to end: `assay run` over exec targets whose commands
+ * sleep, stopped with SIGTERM. It writes results.json, dies by the signal
+ * (exit 143 to the shell), and no command it started is left running:
+ * they lead groups of their own, out of reach of the probe's group.
+ */
+Test(sched, an_interrupted_run_leaves_no_process_behind, .timeout = 60)
+{
+	char *dir = tu_tmpdir();
+	char *plan = tu_write(dir, "plan.ini",
+	                      "[assessment]\nname = stopped\nrules = example\n\n"
+	                      "[target a]\nexec = sleep 61.123\n\n"
+	                      "[target b]\nexec = sleep 61.123; echo never\n\n"
+	                      "[target c]\nexec = sleep 61.123\n");
+	/* the sleeps are counted through /proc (procps may not be installed) */
+	struct tu_run r = tu_sh(
+	    "n() { c=0; for f in /proc/[0-9]*/cmdline; do case \"$(tr '\\0' ' ' <$f 2>/dev/null)\" "
+	    "in 'sleep 61.123 ') c=$((c+1));; esac; done; echo $c; }; "
+	    "ASSAY_RULES_DIR=rules %s run %s -o %s/out -j 2 & p=$!; "
+	    "i=0; while [ $(n) -lt 2 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; "
+	    "echo started=$(n); kill -TERM $p; wait $p; echo rc=$?; sleep 0.5; n",
+	    tu_bin(), plan, dir);
+	cr_assert(strstr(r.out, "started=2\n"), "%s\n%s", r.out, r.err);
+	cr_assert(strstr(r.out, "rc=143"), "%s\n%s", r.out, r.err);
+	cr_assert(strstr(r.out, "rc=143\n0\n"), "commands left running: %s", r.out);
+	cr_assert(strstr(r.err, "interrupted (Terminated)"), "%s", r.err);
+	tu_run_free(&r);
+	char *res = xasprintf("%s/out/results.json", dir);
+	char *js = tu_read(res);
+	cr_assert(js, "no results.json after the interrupt");
+	cr_assert(strstr(js, "probe exec on a was stopped after"), "%s", js);
+	cr_assert(strstr(js, "probe exec on c did not run"), "%s", js);
+	free(js);
+	free(res);
+	r = tu_sh("rm -rf %s", dir);
+	tu_run_free(&r);
+	free(plan);
+	free(dir);
+}

@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -443,6 +444,7 @@ static int exec_spawn(pid_t *pid, int *outfd, int *errfd, const char *cmd, const
 		return err_set("cannot create a pipe: %s", exec_strerror(e, eb, sizeof(eb)));
 	}
 	char *const argv[] = {"sh", "-c", (char *)cmd, NULL};
+	pid_t parent = getpid();
 	pid_t p = fork();
 	if (p < 0) {
 		int e = errno;
@@ -452,6 +454,12 @@ static int exec_spawn(pid_t *pid, int *outfd, int *errfd, const char *cmd, const
 	}
 	if (p == 0) {
 		setpgid(0, 0);
+		/* Its own group keeps the scheduler's kill of the probe from reaching
+		 * it: die with the probe instead (an interrupted run, a probe killed at
+		 * its deadline). The signal is kept across execve. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		int nul = open("/dev/null", O_RDONLY);
 		if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
 			_exit(127);
