@@ -290,3 +290,35 @@ Test(app_ios, binary_plist_shared_objects_and_fan_out, .timeout = 60)
 	}
 	free(tmp);
 }
+
+/*
+ * Structures named many times over (fixtures/app/mkbadmacho.py): a
+ * million symbols whose names all point at one 2 MB string, and 100,000
+ * LC_CODE_SIGNATURE commands over one signature whose 64 entries all point
+ * at one 256 KB entitlements plist. Read as often as named they are
+ * terabytes (each held the probe to a 30 s deadline); a symbol name is now
+ * searched for its end only as far as the longest name compared, and one
+ * signature and one entitlements blob are read per image.
+ */
+Test(app_ios, shared_names_and_signatures_are_read_once, .timeout = 120)
+{
+	char *tmp = tu_tmpdir();
+	struct tu_run r = tu_sh("python3 fixtures/app/mkbadmacho.py %s", tmp);
+	cr_assert_eq(r.code, 0, "mkbadmacho.py: %s", r.err);
+	tu_run_free(&r);
+	char *p = xasprintf("%s/shared_names.macho", tmp);
+	struct facts f;
+	cr_assert_eq(probe(&f, "binary", p), 0);
+	cr_expect(!get(&f, "app.ios.canary", FACT_BOOL)->b);
+	facts_free(&f);
+	free(p);
+	p = xasprintf("%s/shared_sigs.macho", tmp);
+	cr_assert_eq(probe(&f, "binary", p), 0);
+	cr_expect(get(&f, "app.ios.entitlements", FACT_BOOL)->b);
+	cr_expect(get(&f, "app.ios.get_task_allow", FACT_BOOL)->b);
+	facts_free(&f);
+	free(p);
+	r = tu_sh("rm -rf %s", tmp);
+	tu_run_free(&r);
+	free(tmp);
+}

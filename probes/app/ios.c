@@ -42,6 +42,10 @@
 
 #define MAX_SLICES  16
 #define MAX_SYMBOLS (1u << 22)
+/* The symbol names compared below are short; a name without its NUL in
+ * this many bytes matches none, and is not searched to its end (symbols
+ * that share one long name would make that quadratic). */
+#define NAME_CMP_MAX 32
 
 static const char *const banned[] = {"_gets",     "_strcpy", "_strcat", "_sprintf",
                                      "_vsprintf", "_scanf",  "_alloca"};
@@ -123,6 +127,7 @@ static void code_signature(struct mcheck *m, struct span s, uint32_t off, uint32
 		if (plist_parse(&v, (struct span){cs.p + boff + 8, blen - 8}) == 0)
 			m->get_task_allow |= pv_bool(pv_get(v, "get-task-allow")) == 1;
 		pv_free(v);
+		return; /* one entitlements blob; more entries would only repeat it */
 	}
 }
 
@@ -183,11 +188,12 @@ static int thin(struct mcheck *m, struct span s, bool first)
 			encinfo = true;
 			encrypted |= id != 0;
 		} else if (cmd == LC_CODE_SIGNATURE) {
-			codesig = true;
+			/* an image has one signature: the first command is read */
 			uint32_t dataoff = 0, datasize = 0;
-			if (size >= 16 && rd_u32(s, off + 8, be, &dataoff) &&
+			if (!codesig && size >= 16 && rd_u32(s, off + 8, be, &dataoff) &&
 			    rd_u32(s, off + 12, be, &datasize))
 				code_signature(m, s, dataoff, datasize);
+			codesig = true;
 		} else if (cmd == LC_RPATH) {
 			m->rpath = true;
 		}
@@ -203,7 +209,9 @@ static int thin(struct mcheck *m, struct span s, bool first)
 			if (strx >= strsize)
 				continue;
 			const char *n = (const char *)s.p + stroff + strx;
-			if (!memchr(n, 0, strsize - strx))
+			uint32_t room =
+			    strsize - strx < NAME_CMP_MAX ? strsize - strx : NAME_CMP_MAX;
+			if (!memchr(n, 0, room))
 				continue;
 			if (strcmp(n, "___stack_chk_guard") == 0 ||
 			    strcmp(n, "___stack_chk_fail") == 0)
