@@ -514,16 +514,22 @@ static unsigned v1_entries(struct apk *a, const char *mf, size_t len, char *firs
 				uint8_t *buf = NULL;
 				size_t bl = 0;
 				char got[100] = "";
-				if (ze && md && zip_read(&a->z, ze, &buf, &bl, APP_MAX_MEMBER) == 0)
+				/* a member listed twice is a fault, and is not read again
+				 * (a manifest of a million sections naming one big member
+				 * would digest it a million times) */
+				bool again = ze && covered[ze - a->z.e];
+				if (ze && md && !again &&
+				    zip_read(&a->z, ze, &buf, &bl, APP_MAX_MEMBER) == 0)
 					b64_digest(md, buf, bl, got);
 				free(buf);
 				if (ze)
 					covered[ze - a->z.e] = true;
-				if (!ze || strcmp(got, dval) != 0) {
+				if (!ze || again || strcmp(got, dval) != 0) {
 					if (!bad++)
 						snprintf(first, flen, "%s: %s", name.buf,
-						         ze ? "digest does not match"
-						            : "listed but absent");
+						         !ze     ? "listed but absent"
+						         : again ? "listed twice"
+						                 : "digest does not match");
 				}
 			}
 			sb_reset(&name);

@@ -26,6 +26,15 @@ static int cmp_lho(const void *a, const void *b)
 	return x->lho < y->lho ? -1 : x->lho > y->lho;
 }
 
+/* By name, then in directory order: zip_find returns the first of a repeated name. */
+static int cmp_name(const void *a, const void *b)
+{
+	const struct zip_entry *x = *(const struct zip_entry *const *)a;
+	const struct zip_entry *y = *(const struct zip_entry *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x > y) - (x < y);
+}
+
 static void problem(struct zip *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(struct zip *z, const char *fmt, ...)
 {
@@ -151,6 +160,11 @@ int zip_open(struct zip *z, struct span s)
 		}
 	}
 	free(ord);
+	/* names looked up once per manifest section, layout, library: a binary search */
+	z->byname = xcalloc(z->n ? z->n : 1, sizeof(*z->byname));
+	for (size_t i = 0; i < z->n; i++)
+		z->byname[i] = &z->e[i];
+	qsort(z->byname, z->n, sizeof(*z->byname), cmp_name);
 	return 0;
 }
 
@@ -159,15 +173,27 @@ void zip_close(struct zip *z)
 	for (size_t i = 0; i < z->n; i++)
 		free(z->e[i].name);
 	free(z->e);
+	free(z->byname);
 	memset(z, 0, sizeof(*z));
 }
 
 const struct zip_entry *zip_find(const struct zip *z, const char *name)
 {
-	for (size_t i = 0; i < z->n; i++)
-		if (strcmp(z->e[i].name, name) == 0)
-			return &z->e[i];
-	return NULL;
+	if (!z->byname) { /* an archive zip_open refused */
+		for (size_t i = 0; i < z->n; i++)
+			if (strcmp(z->e[i].name, name) == 0)
+				return &z->e[i];
+		return NULL;
+	}
+	size_t lo = 0, hi = z->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(z->byname[mid]->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < z->n && strcmp(z->byname[lo]->name, name) == 0 ? z->byname[lo] : NULL;
 }
 
 int zip_read(const struct zip *z, const struct zip_entry *e, uint8_t **out, size_t *len, size_t max)

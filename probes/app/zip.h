@@ -26,7 +26,8 @@ struct zip {
 	struct zip_entry *e;
 	size_t n;
 	uint64_t eocd_off, cd_off, cd_size;
-	char problem[200]; /* first structural problem met (overlap, bad local header) */
+	struct zip_entry **byname; /* the entries by name (then directory order), for zip_find */
+	char problem[200];         /* first structural problem met (overlap, bad local header) */
 };
 
 /* 0, or -1 with err_set("offset N: ..."). */
