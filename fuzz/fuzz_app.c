@@ -50,10 +50,11 @@ FUZZ_TARGET(app)
 		uint8_t type;
 		uint32_t val;
 		char *str = NULL;
-		arsc_lookup(s, 0x7f020000, &type, &val, &str);
+		uint64_t budget = ARSC_BUDGET(s.n);
+		arsc_lookup(s, 0x7f020000, &type, &val, &str, &budget);
 		free(str);
 		str = NULL;
-		arsc_name(s, 0x7f080000, &str); /* the first @id of an aapt table */
+		arsc_name(s, 0x7f080000, &str, &budget); /* the first @id of an aapt table */
 		free(str);
 		break;
 	}

@@ -93,6 +93,7 @@ int app_apk(struct app_ctx *x, const char *path, struct span s)
 	size_t len = 0;
 	if (rs && zip_read(&a.z, rs, &a.arsc_buf, &len, APP_MAX_MEMBER) == 0)
 		a.arsc = (struct span){a.arsc_buf, len};
+	x->arsc_budget = ARSC_BUDGET(a.arsc.n);
 
 	int rc = 0;
 	const struct zip_entry *me = zip_find(&a.z, "AndroidManifest.xml");
@@ -121,6 +122,15 @@ int app_apk(struct app_ctx *x, const char *path, struct span s)
 	apk_signatures(&a);
 	apk_strings(&a);
 	native_libs(&a);
+	if (a.arsc.p && !x->arsc_budget) {
+		char *at = xasprintf("%s!resources.arsc", path);
+		app_finding(x, "parse-error", "info", at, -1,
+		            "resource lookups stopped after walking %llu chunks and entries, 8 "
+		            "times the table's size (chunks that the references are not in); later "
+		            "references are not resolved",
+		            (unsigned long long)ARSC_BUDGET(a.arsc.n));
+		free(at);
+	}
 	facts_add_bool(x->out, "app.android.protect.anti_debug", a.anti_debug);
 	facts_add_bool(x->out, "app.android.protect.pinning", a.pinning);
 	if (x->stopped) {

@@ -40,6 +40,8 @@ struct app_ctx {
 	} kinds[64];
 	size_t nkinds;
 	unsigned dropped; /* findings over the per-kind cap */
+	/* The resources.arsc lookups of the APK being read (ARSC_BUDGET). */
+	uint64_t arsc_budget;
 };
 
 bool app_deadline(struct app_ctx *x);

@@ -328,8 +328,21 @@ const struct axml_attr *axml_attr(const struct axml *x, const struct axml_elem *
 
 /* --- resources.arsc --- */
 
+/* Charge n steps of lookup work: false once *budget (when bounded) is spent. */
+static bool charge(uint64_t *budget, uint64_t n)
+{
+	if (!budget)
+		return true;
+	if (n > *budget) {
+		*budget = 0;
+		return false;
+	}
+	*budget -= n;
+	return true;
+}
+
 /* The offset in type chunk c (header size ch) of entry's ResTable_entry, or -1. */
-static int64_t entry_off(struct span c, uint16_t ch, uint32_t entry)
+static int64_t entry_off(struct span c, uint16_t ch, uint32_t entry, uint64_t *budget)
 {
 	uint8_t flags;
 	uint32_t count, estart;
@@ -337,6 +350,8 @@ static int64_t entry_off(struct span c, uint16_t ch, uint32_t entry)
 		return -1;
 	uint32_t eoff = 0xffffffffu;
 	if (flags & 0x01) { /* sparse: (u16 index, u16 offset/4) pairs */
+		if (!charge(budget, count < (1u << 16) ? count : (1u << 16)))
+			return -1;
 		for (uint32_t i = 0; i < count && i < (1u << 16); i++) {
 			uint16_t idx, o4;
 			if (!le16(c, ch + 4ull * i, &idx) || !le16(c, ch + 4ull * i + 2, &o4))
@@ -373,7 +388,7 @@ static int entry_value(struct span c, uint64_t e, uint8_t *type, uint32_t *data)
  * string pool (or empty).
  */
 static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *pkg, struct span *tc,
-                     uint64_t *e, struct span *gpool)
+                     uint64_t *e, struct span *gpool, uint64_t *budget)
 {
 	uint16_t t, h;
 	uint32_t size;
@@ -391,6 +406,8 @@ static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *p
 		if (cs < 8 || ch < 8 || ch > cs || cs > s.n - off)
 			return err_set("offset %llu: resource table chunk does not fit",
 			               (unsigned long long)off);
+		if (!charge(budget, 1))
+			return err_set("resource 0x%08x: the lookups' budget is spent", id);
 		struct span c = {s.p + off, cs};
 		if (ct == CHUNK_STRING_POOL && !gpool->p)
 			*gpool = c;
@@ -405,12 +422,16 @@ static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *p
 				le32(c, po + 4, &is);
 				if (is < 8 || ih < 8 || ih > is || is > cs - po)
 					break;
+				if (!charge(budget, 1))
+					return err_set(
+					    "resource 0x%08x: the lookups' budget is spent", id);
 				struct span cand = {c.p + po, is};
 				uint8_t this_tid, vt;
 				uint32_t vd;
 				int64_t eo;
 				if (it == CHUNK_TYPE && rd_u8(cand, 8, &this_tid) &&
-				    this_tid == tid && (eo = entry_off(cand, ih, entry)) >= 0 &&
+				    this_tid == tid &&
+				    (eo = entry_off(cand, ih, entry, budget)) >= 0 &&
 				    (!want_value ||
 				     entry_value(cand, (uint64_t)eo, &vt, &vd) == 0)) {
 					*pkg = c;
@@ -426,12 +447,14 @@ static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *p
 	return err_set("resource 0x%08x not found", id);
 }
 
-int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char **str)
+int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char **str,
+                uint64_t *budget)
 {
 	*str = NULL;
 	struct span pkg, tc, gpool;
 	uint64_t e;
-	if (arsc_find(s, id, true, &pkg, &tc, &e, &gpool) < 0 || entry_value(tc, e, type, data) < 0)
+	if (arsc_find(s, id, true, &pkg, &tc, &e, &gpool, budget) < 0 ||
+	    entry_value(tc, e, type, data) < 0)
 		return -1;
 	if (*type == RV_STRING && gpool.p) {
 		struct pool_hdr ph;
@@ -441,13 +464,13 @@ int arsc_lookup(struct span s, uint32_t id, uint8_t *type, uint32_t *data, char 
 	return 0;
 }
 
-int arsc_name(struct span s, uint32_t id, char **name)
+int arsc_name(struct span s, uint32_t id, char **name, uint64_t *budget)
 {
 	*name = NULL;
 	struct span pkg, tc, gpool;
 	uint64_t e;
 	uint32_t key, kso;
-	if (arsc_find(s, id, false, &pkg, &tc, &e, &gpool) < 0)
+	if (arsc_find(s, id, false, &pkg, &tc, &e, &gpool, budget) < 0)
 		return -1;
 	/* ResTable_entry.key indexes the package's key strings, which start
 	 * ResTable_package.keyStrings bytes into the package chunk (offset 276) */

@@ -75,10 +75,20 @@ void strpool_free(struct strpool *p);
  * The value of resource id in a resources.arsc, from the first
  * configuration that defines it; *str is the string for RV_STRING values
  * (the caller frees). 0, or -1 when absent or unreadable.
+ *
+ * A lookup walks the table's chunks; the lookups of one file share
+ * *budget (chunks and sparse entries visited, decremented; NULL: no
+ * bound), so a table padded with chunks no id is in, looked up once per
+ * field of a long layout, cannot make the probe quadratic. With the
+ * budget spent a lookup fails with err_set("...budget...") and
+ * *budget stays 0.
  */
-int arsc_lookup(struct span arsc, uint32_t id, uint8_t *type, uint32_t *data, char **str);
+int arsc_lookup(struct span arsc, uint32_t id, uint8_t *type, uint32_t *data, char **str,
+                uint64_t *budget);
 /* The name of resource id (its entry's key: "card_no" for @id/card_no), from
  * the first configuration that defines it; the caller frees *name. 0 or -1. */
-int arsc_name(struct span arsc, uint32_t id, char **name);
+int arsc_name(struct span arsc, uint32_t id, char **name, uint64_t *budget);
+/* The budget for the lookups of one resources.arsc of n bytes. */
+#define ARSC_BUDGET(n) (8ull * (n) + (1u << 20))
 
 #endif

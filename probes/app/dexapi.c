@@ -634,7 +634,8 @@ static char *view_id_name(const struct apk *a, const struct axml *m, const struc
 {
 	const struct axml_attr *at = axml_attr(m, e, A_ID, "id");
 	char *name = NULL;
-	if (at && at->type == RV_REFERENCE && a->arsc.p && arsc_name(a->arsc, at->data, &name) < 0)
+	if (at && at->type == RV_REFERENCE && a->arsc.p &&
+	    arsc_name(a->arsc, at->data, &name, &a->x->arsc_budget) < 0)
 		name = NULL;
 	return name;
 }
@@ -708,6 +709,8 @@ void dex_api_layouts(struct dex_api *r, struct apk *a)
 		axml_free(&m);
 		free(buf);
 	}
+	if (a->arsc.p && !a->x->arsc_budget)
+		r->layout_incomplete = true; /* field names no longer resolved */
 }
 
 void dex_api_facts(struct dex_api *r, struct app_ctx *x)

@@ -95,7 +95,7 @@ static void resolve(const struct apk *a, uint8_t *type, uint32_t *data, char **s
 {
 	*str = NULL;
 	for (int hop = 0; hop < 4 && *type == RV_REFERENCE && a->arsc.p; hop++)
-		if (arsc_lookup(a->arsc, *data, type, data, str) < 0)
+		if (arsc_lookup(a->arsc, *data, type, data, str, &a->x->arsc_budget) < 0)
 			return;
 }
 
