@@ -28,6 +28,26 @@ static inline char *tu_tmpdir(void)
 	return tmpl;
 }
 
+/* Read a text file whole; NULL when it cannot be read (the caller frees). */
+static inline char *tu_read(const char *path);
+
+/* The peak RSS in KiB that `/usr/bin/time -f %M -o path` wrote (the number is last). */
+static inline long tu_peak_rss_kb(const char *path)
+{
+	char *t = tu_read(path);
+	cr_assert(t, "GNU time wrote nothing to %s", path);
+	/* "Command exited with non-zero status N" may come first */
+	char *last = strrchr(t, '\n');
+	while (last && last > t && last[1] == '\0') {
+		*last = '\0';
+		last = strrchr(t, '\n');
+	}
+	long kb = atol(last ? last + 1 : t);
+	free(t);
+	cr_assert_gt(kb, 0, "no peak RSS in %s", path);
+	return kb;
+}
+
 /* Write text to dir/name (or to name when dir is NULL); returns the path. */
 static inline char *tu_write(const char *dir, const char *name, const char *text)
 {

@@ -65,15 +65,15 @@ static char *hostile_files(const char *dir)
 	char *b = realpath(tu_bin(), NULL);
 	cr_assert(b, "%s", tu_bin());
 	char *gen = xasprintf("%s/pan-gen", dirname(b));
-	struct tu_run r =
-	    tu_sh("set -e; mkdir -p %s/nest && cd %s && /usr/bin/env %s bomb bomb.zip 2048 && "
-	          "ln -s loop loop && ln -s . self && mkfifo pipe && "
-	          "truncate -s 2G sparse.img && printf 'tail 4111111111111111\\n' >> sparse.img && "
-	          "cd nest && printf 'deep 5555555555554444\\n' > l0.txt && "
-	          "for i in $(seq 1 42); do "
-	          "  if [ $((i %% 2)) = 1 ]; then tar cf l$i.tar l$((i-1))*; else gzip -c l$((i-1))* > "
-	          "l$i.gz; fi; rm -f l$((i-1))*; done && ls",
-	          files, files, gen);
+	struct tu_run r = tu_sh(
+	    "set -e; mkdir -p %s/nest && cd %s && /usr/bin/env %s bomb bomb.zip 2048 && "
+	    "ln -s loop loop && ln -s . self && mkfifo pipe && "
+	    "truncate -s 2G sparse.img && printf 'tail 4111111111111111\\n' >> sparse.img && "
+	    "cd nest && printf 'deep 5555555555554444\\n' > l0.txt && "
+	    "for i in $(seq 1 42); do "
+	    "  if [ $((i %% 2)) = 1 ]; then tar cf l$i.tar l$((i-1))*; else gzip -c l$((i-1))* > "
+	    "l$i.gz; fi; rm -f l$((i-1))*; done && ls",
+	    files, files, gen);
 	cr_assert_eq(r.code, 0, "hostile files: %s", r.err);
 	tu_run_free(&r);
 	free(gen);
@@ -119,22 +119,6 @@ static bool errors_mention(json_t *run, const char *needle)
 	return false;
 }
 
-static long peak_rss_kb(const char *path)
-{
-	char *t = tu_read(path);
-	cr_assert(t, "GNU time wrote nothing to %s", path);
-	/* "Command exited with non-zero status N" may come first: the number is last */
-	char *last = strrchr(t, '\n');
-	while (last && last > t && last[1] == '\0') {
-		*last = '\0';
-		last = strrchr(t, '\n');
-	}
-	long kb = atol(last ? last + 1 : t);
-	free(t);
-	cr_assert_gt(kb, 0, "no peak RSS in %s", path);
-	return kb;
-}
-
 Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 240)
 {
 	struct fixture fx = {.dir = tu_tmpdir(), .tls_pids = xstrdup("")};
@@ -142,8 +126,8 @@ Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 
 	struct tu_run r = tu_sh("sh fixtures/tls/mkcerts.sh %s/pki", fx.dir);
 	cr_assert_eq(r.code, 0, "mkcerts: %s", r.err);
 	tu_run_free(&r);
-	static const char *const tls_kinds[] = {"silent", "garbage", "biglen",
-	                                        "chain100", "drip", "close"};
+	static const char *const tls_kinds[] = {"silent",   "garbage", "biglen",
+	                                        "chain100", "drip",    "close"};
 	int tls_port[6];
 	for (int i = 0; i < 6; i++)
 		tls_port[i] = tls_server(&fx, tls_kinds[i]);
@@ -184,7 +168,7 @@ Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 
 	cr_assert(r.code == 1 || r.code == 3, "exit %d (expected 1 or 3): %s", r.code, r.err);
 	tu_run_free(&r);
 	char *rss = xasprintf("%s/rss", fx.dir);
-	long kb = peak_rss_kb(rss);
+	long kb = tu_peak_rss_kb(rss);
 	cr_log_info("peak RSS of the hostile run: %ld KiB", kb);
 	cr_assert_lt(kb, RUN_RSS_MAX_KB, "peak RSS %ld KiB over the stated bound", kb);
 	free(rss);
@@ -233,14 +217,15 @@ Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 
 	cr_assert(json_is_integer(fact(run_of(j, "tls-chain100"), "tls.cert.chain_len")));
 
 	/* each hostile HTTP server: its bytes counted, its error named, nothing answered */
-	static const char *const why[] = {"header", "chunked body over", "Content-Length 10737418240 over"};
+	static const char *const why[] = {"header", "chunked body over",
+	                                  "Content-Length 10737418240 over"};
 	for (int k = 0; k < 3; k++) {
 		char *name = xasprintf("http-%s", paths[k]);
 		json_t *h = run_of(j, name);
 		cr_assert_eq(json_integer_value(fact(h, "load.requests")), 0, "%s", name);
 		json_t *fe = fact(h, "load.first_error");
-		cr_assert(json_is_string(fe) && strstr(json_string_value(fe), why[k]), "%s: %s", name,
-		          json_is_string(fe) ? json_string_value(fe) : "no load.first_error");
+		cr_assert(json_is_string(fe) && strstr(json_string_value(fe), why[k]), "%s: %s",
+		          name, json_is_string(fe) ? json_string_value(fe) : "no load.first_error");
 		free(name);
 	}
 
@@ -290,7 +275,7 @@ Test(hostile, a_plan_of_ten_thousand_targets, .timeout = 600)
 	cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
 	tu_run_free(&r);
 	char *rss = xasprintf("%s/rss", dir);
-	long kb = peak_rss_kb(rss);
+	long kb = tu_peak_rss_kb(rss);
 	cr_log_info("peak RSS with 10,000 targets: %ld KiB", kb);
 	cr_assert_lt(kb, RUN_RSS_MAX_KB);
 	char *res = xasprintf("%s/out/results.json", dir);
@@ -299,8 +284,8 @@ Test(hostile, a_plan_of_ten_thousand_targets, .timeout = 600)
 	cr_assert_not_null(j, "results.json: %s", je.text);
 	json_t *runs = json_object_get(j, "runs");
 	cr_assert_eq(json_array_size(runs), 10000);
-	cr_assert_str_eq(
-	    json_string_value(json_object_get(json_array_get(runs, 9999), "target")), "host-09999");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(runs, 9999), "target")),
+	                 "host-09999");
 	json_t *run;
 	size_t i, ok = 0;
 	json_array_foreach(runs, i, run)
