@@ -849,8 +849,9 @@ Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 /*
  * The APKs built to make the probe quadratic or to exhaust memory (a
  * manifest naming one 1 MiB member in 50,000 sections took over 20 s; the
- * shared strings, and 50,000 text fields looked up in a table padded with
- * 400,000 chunks, held the probe to its deadline or killed it), in one
+ * shared strings, 50,000 text fields looked up in a table padded with
+ * 400,000 chunks, and a PIN field under 100,000 nested show-password
+ * toggles, held the probe to its deadline or killed it), in one
  * `assay run` beside an ordinary APK: each run ends well inside its
  * timeout with status ok, the whole run's peak memory (GNU time) stays
  * under the bound docs/limits.md states, the ordinary APK is judged as
@@ -865,8 +866,9 @@ Test(app_apk, hostile_dex_id_tables, .timeout = 300)
 Test(app_apk, hostile_apks_in_one_run_stay_bounded, .timeout = 300)
 {
 	fixtures();
-	static const char *const names[] = {"dex_shared",     "dex_strshare", "arsc_strshare",
-	                                    "layout_lookups", "v1_repeat",    "axml_badsize"};
+	static const char *const names[] = {"dex_shared",     "dex_strshare",   "arsc_strshare",
+	                                    "layout_lookups", "layout_toggles", "v1_repeat",
+	                                    "axml_badsize"};
 	char *dir = tu_tmpdir();
 	struct strbuf plan = STRBUF_INIT;
 	sb_printf(&plan,
@@ -907,7 +909,7 @@ Test(app_apk, hostile_apks_in_one_run_stay_bounded, .timeout = 300)
 	cr_expect_str_eq(tu_verdict(j, "J92-61", "dex_strshare"), "fail",
 	                 "strings not all read: no pass");
 	cr_expect_str_eq(tu_verdict(j, "J92-61", "arsc_strshare"), "fail");
-	json_t *v1 = NULL, *lay = NULL;
+	json_t *v1 = NULL, *lay = NULL, *pins = NULL;
 	json_array_foreach(runs, i, run)
 	{
 		const char *tn = json_string_value(json_object_get(run, "target"));
@@ -916,9 +918,12 @@ Test(app_apk, hostile_apks_in_one_run_stay_bounded, .timeout = 300)
 			v1 = json_object_get(facts, "app.android.sig.v1_verified");
 		if (strcmp(tn, "layout_lookups") == 0)
 			lay = json_object_get(facts, "app.android.layout.complete");
+		if (strcmp(tn, "layout_toggles") == 0)
+			pins = json_object_get(facts, "app.android.layout.pin_reveal");
 	}
 	cr_expect(json_is_false(v1), "a manifest that lists a member twice does not verify");
 	cr_expect(json_is_false(lay), "field names left unresolved: the layouts are not complete");
+	cr_expect_eq(json_integer_value(pins), 1, "one PIN field under 100,000 nested toggles");
 	json_decref(j);
 	free(res);
 	free(pp);

@@ -642,14 +642,21 @@ static char *view_id_name(const struct apk *a, const struct axml *m, const struc
 
 static void layout_fields(struct dex_api *r, const struct apk *a, const struct axml *m)
 {
+	/* the depth of the outermost show-password toggle open here, or -1: a
+	 * number-password field inside one counts once, in one pass (a walk of
+	 * each toggle's subtree is quadratic when toggles nest) */
+	int toggle = -1;
 	for (size_t k = 0; k < m->nel; k++) {
 		const struct axml_elem *e = &m->el[k];
+		if (toggle >= 0 && e->depth <= toggle)
+			toggle = -1;
 		const struct axml_attr *at =
 		    axml_attr(m, e, A_FILTER_TOUCHES, "filterTouchesWhenObscured");
 		if (at && at->type == RV_BOOLEAN && at->data)
 			r->layout_touch = true;
-		uint32_t it;
-		if (input_type(m, e, &it)) {
+		uint32_t it = 0;
+		bool typed = input_type(m, e, &it);
+		if (typed) {
 			r->text_fields++;
 			bool masked = false;
 			if (IT_CLASS(it) == IT_CLASS_TEXT &&
@@ -675,12 +682,10 @@ static void layout_fields(struct dex_api *r, const struct apk *a, const struct a
 			}
 			free(name);
 		}
-		if (!reveal_toggle(m, e))
-			continue;
-		/* the toggle's own subtree: the elements after it that are deeper */
-		for (size_t j = k + 1; j < m->nel && m->el[j].depth > e->depth; j++)
-			if (input_type(m, &m->el[j], &it) && is_number_password(it))
-				r->pin_reveal++;
+		if (toggle >= 0 && typed && is_number_password(it))
+			r->pin_reveal++;
+		if (toggle < 0 && reveal_toggle(m, e))
+			toggle = e->depth;
 	}
 }
 
