@@ -851,7 +851,8 @@ Test(app_apk, hostile_dex_id_tables, .timeout = 300)
  * manifest naming one 1 MiB member in 50,000 sections took over 20 s; the
  * shared strings, 50,000 text fields looked up in a table padded with
  * 400,000 chunks, and a PIN field under 100,000 nested show-password
- * toggles, held the probe to its deadline or killed it), in one
+ * toggles, held the probe to its deadline or killed it; 20,000 folders
+ * under lib/ took 29 s and wrote 14 MB of facts), in one
  * `assay run` beside an ordinary APK: each run ends well inside its
  * timeout with status ok, the whole run's peak memory (GNU time) stays
  * under the bound docs/limits.md states, the ordinary APK is judged as
@@ -868,7 +869,7 @@ Test(app_apk, hostile_apks_in_one_run_stay_bounded, .timeout = 300)
 	fixtures();
 	static const char *const names[] = {"dex_shared",     "dex_strshare",   "arsc_strshare",
 	                                    "layout_lookups", "layout_toggles", "v1_repeat",
-	                                    "axml_badsize"};
+	                                    "lib_abis",       "axml_badsize"};
 	char *dir = tu_tmpdir();
 	struct strbuf plan = STRBUF_INIT;
 	sb_printf(&plan,

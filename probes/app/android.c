@@ -11,12 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Android's ABIs. Folders of other names under lib/ are read too, at most
+ * MAX_OTHER_ABIS of them: each is matched against every member and gets
+ * facts of its own, so thousands would make the walk quadratic. */
+static const char *const known_abis[] = {"armeabi", "armeabi-v7a", "arm64-v8a", "x86",
+                                         "x86_64",  "mips",        "mips64",    "riscv64"};
+#define MAX_OTHER_ABIS 8
+
+static bool known_abi(const char *abi)
+{
+	for (size_t i = 0; i < sizeof(known_abis) / sizeof(known_abis[0]); i++)
+		if (strcmp(abi, known_abis[i]) == 0)
+			return true;
+	return false;
+}
+
 static void native_libs(struct apk *a)
 {
 	struct app_ctx *x = a->x;
 	struct elf_counts total = x->elf;
 	char **abis = NULL;
-	size_t nabis = 0, cap = 0;
+	size_t nabis = 0, cap = 0, nother = 0;
 	for (size_t i = 0; i < a->z.n; i++) {
 		const char *n = a->z.e[i].name;
 		if (strncmp(n, "lib/", 4) != 0)
@@ -28,7 +43,13 @@ static void native_libs(struct apk *a)
 		bool seen = false;
 		for (size_t k = 0; k < nabis; k++)
 			seen |= strcmp(abis[k], abi) == 0;
-		if (seen)
+		if (!seen && !known_abi(abi) && nother++ == MAX_OTHER_ABIS) {
+			app_finding(x, "parse-error", "info", a->path, (int64_t)a->z.e[i].lho,
+			            "more than %d folders under lib/ that are not Android ABIs (%s "
+			            "and those after it): their libraries are not read",
+			            MAX_OTHER_ABIS, n);
+		}
+		if (seen || (!known_abi(abi) && nother > MAX_OTHER_ABIS))
 			free(abi);
 		else
 			*ARRAY_PUSH(abis, nabis, cap) = abi;
