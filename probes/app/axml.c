@@ -328,19 +328,6 @@ const struct axml_attr *axml_attr(const struct axml *x, const struct axml_elem *
 
 /* --- resources.arsc --- */
 
-/* Charge n steps of lookup work: false once *budget (when bounded) is spent. */
-static bool charge(uint64_t *budget, uint64_t n)
-{
-	if (!budget)
-		return true;
-	if (n > *budget) {
-		*budget = 0;
-		return false;
-	}
-	*budget -= n;
-	return true;
-}
-
 /* The offset in type chunk c (header size ch) of entry's ResTable_entry, or -1. */
 static int64_t entry_off(struct span c, uint16_t ch, uint32_t entry, uint64_t *budget)
 {
@@ -350,7 +337,7 @@ static int64_t entry_off(struct span c, uint16_t ch, uint32_t entry, uint64_t *b
 		return -1;
 	uint32_t eoff = 0xffffffffu;
 	if (flags & 0x01) { /* sparse: (u16 index, u16 offset/4) pairs */
-		if (!charge(budget, count < (1u << 16) ? count : (1u << 16)))
+		if (!budget_take(budget, count < (1u << 16) ? count : (1u << 16)))
 			return -1;
 		for (uint32_t i = 0; i < count && i < (1u << 16); i++) {
 			uint16_t idx, o4;
@@ -406,7 +393,7 @@ static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *p
 		if (cs < 8 || ch < 8 || ch > cs || cs > s.n - off)
 			return err_set("offset %llu: resource table chunk does not fit",
 			               (unsigned long long)off);
-		if (!charge(budget, 1))
+		if (!budget_take(budget, 1))
 			return err_set("resource 0x%08x: the lookups' budget is spent", id);
 		struct span c = {s.p + off, cs};
 		if (ct == CHUNK_STRING_POOL && !gpool->p)
@@ -422,7 +409,7 @@ static int arsc_find(struct span s, uint32_t id, bool want_value, struct span *p
 				le32(c, po + 4, &is);
 				if (is < 8 || ih < 8 || ih > is || is > cs - po)
 					break;
-				if (!charge(budget, 1))
+				if (!budget_take(budget, 1))
 					return err_set(
 					    "resource 0x%08x: the lookups' budget is spent", id);
 				struct span cand = {c.p + po, is};

@@ -99,4 +99,22 @@ static inline bool span_sub(struct span s, uint64_t off, uint64_t len, struct sp
 	return true;
 }
 
+/*
+ * Take n units of work from *budget (NULL: unbounded): false, with the
+ * budget left at 0, when it has less. The parsers of structures a file can
+ * name many times over (DEX class data and strings, string pools, resource
+ * lookups, ELF tables) share one budget per file this way.
+ */
+static inline bool budget_take(uint64_t *budget, uint64_t n)
+{
+	if (!budget)
+		return true;
+	if (n > *budget) {
+		*budget = 0;
+		return false;
+	}
+	*budget -= n;
+	return true;
+}
+
 #endif

@@ -209,10 +209,9 @@ static int walk_code(const struct dex_ids *x, uint32_t off, const uint8_t *mark,
 /* Charge n units of work (code units, or bytes of class_data) to *budget. */
 static int charge(uint64_t *budget, uint64_t n, uint64_t at, const char *what)
 {
-	if (n > *budget)
+	if (!budget_take(budget, n))
 		return err_set("offset %llu: %s: the file's classes exceed the walk's budget",
 		               (unsigned long long)at, what);
-	*budget -= n;
 	return 0;
 }
 

@@ -221,11 +221,8 @@ static void warn(struct elf_check *c, const char *fmt, ...)
 /* Charge n bytes of table reading at off: false, with a warning, once the budget is spent. */
 static bool spend(struct elf_check *c, struct elf *e, uint64_t n, uint64_t off)
 {
-	if (n <= e->budget) {
-		e->budget -= n;
+	if (budget_take(&e->budget, n))
 		return true;
-	}
-	e->budget = 0;
 	if (!e->spent)
 		warn(c,
 		     "offset %llu: the symbol tables, names and notes would be read more than %d "
