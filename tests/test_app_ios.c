@@ -241,8 +241,10 @@ static size_t pv_nodes(const struct pv *v)
 }
 
 /* A binary plist is a DAG: plistlib shares one "YES" among 5,000 keys, and
- * all of them are read; a file whose arrays share each other to fan out
- * builds no more nodes than it has references (bytes), not 14^20. */
+ * all of them are read. A file whose arrays share each other to fan out
+ * (14^20 nodes), or whose array names one 64 KiB string 65,535 times (4 GiB
+ * of copies, which took 13 s and 4.2 GB before the string budget), is an
+ * error naming the offset where its budget ran out, not a partial tree. */
 Test(app_ios, binary_plist_shared_objects_and_fan_out, .timeout = 60)
 {
 	char *tmp = tu_tmpdir();
@@ -261,13 +263,16 @@ Test(app_ios, binary_plist_shared_objects_and_fan_out, .timeout = 60)
 	    "table = 8 + len(body)\n"
 	    "trailer = bytes(6) + bytes([2, 1]) + struct.pack('>QQQ', 21, 0, table)\n"
 	    "offt = struct.pack('>21H', *offs)\n"
-	    "open('fan.plist', 'wb').write(b'bplist00' + body + offt + trailer)\n");
-	struct tu_run r = tu_sh("cd %s && python3 %s", tmp, py);
+	    "open('fan.plist', 'wb').write(b'bplist00' + body + offt + trailer)\n"
+	    "import sys; sys.dont_write_bytecode = True; sys.path.insert(0, sys.argv[1])\n"
+	    "from mkbadmacho import bplist_shared_string\n"
+	    "open('strings.plist', 'wb').write(bplist_shared_string())\n");
+	struct tu_run r = tu_sh("d=$(pwd) && cd %s && python3 %s \"$d/fixtures/app\"", tmp, py);
 	free(py);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	tu_run_free(&r);
-	const char *names[] = {"shared.plist", "fan.plist"};
-	for (int i = 0; i < 2; i++) {
+	const char *names[] = {"shared.plist", "fan.plist", "strings.plist"};
+	for (int i = 0; i < 3; i++) {
 		char *p = xasprintf("%s/%s", tmp, names[i]);
 		char *buf = NULL;
 		size_t len = 0;
@@ -281,8 +286,11 @@ Test(app_ios, binary_plist_shared_objects_and_fan_out, .timeout = 60)
 			const struct pv *k = pv_get(v, "key4999");
 			cr_expect(k && k->type == PV_STRING && strcmp(k->s, "YES") == 0);
 		} else {
-			cr_expect_leq(pv_nodes(v), len + 1, "%zu nodes from %zu bytes", pv_nodes(v),
-			              len);
+			cr_expect_eq(rc, -1, "%s: %zu nodes read", names[i], pv_nodes(v));
+			cr_expect_null(v);
+			cr_expect(strstr(err_msg(), "offset ") &&
+			              strstr(err_msg(), "shares its objects past"),
+			          "%s: %s", names[i], err_msg());
 		}
 		pv_free(v);
 		free(buf);
@@ -316,6 +324,22 @@ Test(app_ios, shared_names_and_signatures_are_read_once, .timeout = 120)
 	cr_assert_eq(probe(&f, "binary", p), 0);
 	cr_expect(get(&f, "app.ios.entitlements", FACT_BOOL)->b);
 	cr_expect(get(&f, "app.ios.get_task_allow", FACT_BOOL)->b);
+	facts_free(&f);
+	free(p);
+	/* entitlements that cannot be read leave get-task-allow unknown: no
+	 * fact (the rules that need it cannot pass), an error and a finding */
+	p = xasprintf("%s/shared_plist.macho", tmp);
+	probe(&f, "binary", p);
+	cr_expect(get(&f, "app.ios.entitlements", FACT_BOOL)->b);
+	cr_expect_null(facts_get(&f, "app.ios.get_task_allow"));
+	cr_expect(f.nerrors == 1 && strstr(f.errors[0], "entitlements plist at offset 76: "
+	                                                "offset 65549: binary plist shares"),
+	          "%s", f.nerrors ? f.errors[0] : "(no error)");
+	bool finding = false;
+	for (size_t i = 0; i < f.nfindings; i++)
+		finding |= strcmp(f.findings[i].kind, "parse-error") == 0 &&
+		           strstr(f.findings[i].message, "entitlements plist") != NULL;
+	cr_expect(finding, "a parse-error finding names the entitlements plist");
 	facts_free(&f);
 	free(p);
 	r = tu_sh("rm -rf %s", tmp);

@@ -58,6 +58,7 @@ struct mcheck {
 	bool any_exec;
 	char archs[128];
 	char banned[256], weak[128];
+	char ent_err[256]; /* the entitlements plist could not be read */
 };
 
 static void add_word(char *list, size_t cap, const char *w)
@@ -126,6 +127,10 @@ static void code_signature(struct mcheck *m, struct span s, uint32_t off, uint32
 		m->entitlements = true;
 		if (plist_parse(&v, (struct span){cs.p + boff + 8, blen - 8}) == 0)
 			m->get_task_allow |= pv_bool(pv_get(v, "get-task-allow")) == 1;
+		else if (!m->ent_err[0])
+			snprintf(m->ent_err, sizeof(m->ent_err),
+			         "entitlements plist at offset %llu: %s",
+			         (unsigned long long)off + boff + 8, err_msg());
 		pv_free(v);
 		return; /* one entitlements blob; more entries would only repeat it */
 	}
@@ -314,7 +319,13 @@ static int macho_facts(struct app_ctx *x, struct span s, const char *where)
 	facts_add_bool(o, "app.ios.rpath", m.rpath);
 	facts_add_bool(o, "app.ios.anti_debug", m.ptrace);
 	facts_add_bool(o, "app.ios.entitlements", m.entitlements);
-	facts_add_bool(o, "app.ios.get_task_allow", m.get_task_allow);
+	/* unreadable entitlements leave get-task-allow unknown, not false */
+	if (m.ent_err[0] && !m.get_task_allow) {
+		facts_error(o, "%s: %s", where, m.ent_err);
+		app_finding(x, "parse-error", "medium", where, -1, "%s", m.ent_err);
+	} else {
+		facts_add_bool(o, "app.ios.get_task_allow", m.get_task_allow);
+	}
 	if (m.get_task_allow)
 		app_finding(
 		    x, "ios-get-task-allow", "high", where, -1,

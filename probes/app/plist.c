@@ -63,10 +63,24 @@ struct bp {
 	struct span s;
 	uint8_t offsz, refsz;
 	uint64_t nobj, table;
-	/* objects left to build: references may share and nest objects, so a
-	 * few bytes could otherwise describe a tree of fan-out^depth nodes */
-	uint64_t budget;
+	/* objects left to build, and string bytes left to copy: references
+	 * may share and nest objects, so a few bytes could otherwise describe
+	 * a tree of fan-out^depth nodes, or a 64 KiB string named 65,535 times
+	 * (4 GiB from 130 KB) */
+	uint64_t budget, bytes;
+	uint64_t spent_at; /* offset where a budget ran out, when spent */
+	bool spent;
 };
+
+/* budget_take(), remembering where the first budget ran out */
+static bool bp_pay(struct bp *b, uint64_t *left, uint64_t cost, uint64_t off)
+{
+	if (budget_take(left, cost))
+		return true;
+	if (!b->spent)
+		b->spent = true, b->spent_at = off;
+	return false;
+}
 
 static bool bp_uint(struct span s, uint64_t off, unsigned size, uint64_t *v)
 {
@@ -99,9 +113,8 @@ static bool bp_count(const struct bp *b, uint64_t *off, uint8_t marker, uint64_t
 static struct pv *bp_object(struct bp *b, uint64_t ref, int depth)
 {
 	uint64_t off;
-	if (b->budget == 0)
+	if (!bp_pay(b, &b->budget, 1, b->table + ref * b->offsz))
 		return NULL;
-	b->budget--;
 	if (depth > MAX_DEPTH || ref >= b->nobj ||
 	    !bp_uint(b->s, b->table + ref * b->offsz, b->offsz, &off))
 		return NULL;
@@ -126,13 +139,15 @@ static struct pv *bp_object(struct bp *b, uint64_t ref, int depth)
 		break;
 	}
 	case 0x5:
-		if (bp_count(b, &p, m, &n) && n <= 65536 && span_has(b->s.n, p, n)) {
+		if (bp_count(b, &p, m, &n) && n <= 65536 && span_has(b->s.n, p, n) &&
+		    bp_pay(b, &b->bytes, n, off)) {
 			v->type = PV_STRING;
 			v->s = xstrndup((const char *)b->s.p + p, (size_t)n);
 		}
 		break;
 	case 0x6: /* UTF-16BE: keep ASCII, '?' for the rest */
-		if (bp_count(b, &p, m, &n) && n <= 65536 && span_has(b->s.n, p, 2 * n)) {
+		if (bp_count(b, &p, m, &n) && n <= 65536 && span_has(b->s.n, p, 2 * n) &&
+		    bp_pay(b, &b->bytes, n, off)) {
 			v->type = PV_STRING;
 			v->s = xmalloc((size_t)n + 1);
 			for (uint64_t i = 0; i < n; i++) {
@@ -179,7 +194,7 @@ static struct pv *bp_object(struct bp *b, uint64_t ref, int depth)
 
 static int bplist_parse(struct pv **out, struct span s)
 {
-	struct bp b = {.s = s, .budget = 4 * MAX_ITEMS};
+	struct bp b = {.s = s};
 	if (s.n < 8 + 32)
 		return err_set("offset 0: binary plist shorter than its trailer");
 	uint64_t t = s.n - 32, top;
@@ -196,10 +211,21 @@ static int bplist_parse(struct pv **out, struct span s)
 		    (unsigned long long)t, (unsigned long long)b.nobj, (unsigned long long)b.table);
 	/* A tree builds one node per reference, and each reference takes refsz
 	 * bytes of the file: more nodes than that means objects are shared to
-	 * fan out. */
-	if (s.n / b.refsz + 1 < b.budget)
-		b.budget = s.n / b.refsz + 1;
+	 * fan out. Strings are copied once per reference; a real plist shares
+	 * its keys between dictionaries, a few times over at most. */
+	uint64_t nodes = s.n / b.refsz + 1, bytes = 8 * (uint64_t)s.n + (1u << 20);
+	b.budget = nodes < 4 * MAX_ITEMS ? nodes : 4 * MAX_ITEMS;
+	b.bytes = bytes;
+	uint64_t nodes_max = b.budget;
 	*out = bp_object(&b, top, 0);
+	if (b.spent) {
+		pv_free(*out);
+		*out = NULL;
+		return err_set("offset %llu: binary plist shares its objects past %llu references "
+		               "or %llu string bytes (from %zu bytes); not read",
+		               (unsigned long long)b.spent_at, (unsigned long long)nodes_max,
+		               (unsigned long long)bytes, s.n);
+	}
 	if (!*out)
 		return err_set("offset %llu: binary plist top object unreadable",
 		               (unsigned long long)b.table);
