@@ -149,11 +149,16 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	struct http_client *c = ctx;
 	size_t n = size * nmemb;
-	/* A status line starts a new response (1xx interim answers come first). */
-	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+	/* A status line starts a new response (1xx interim answers come first);
+	 * the empty line ends its header block. */
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		headers_clear(c->cur);
-	else
+		c->cur->headers_done = false;
+	} else if ((n == 2 && data[0] == '\r' && data[1] == '\n') || (n == 1 && data[0] == '\n')) {
+		c->cur->headers_done = true;
+	} else {
 		header_add(c->cur, data, n);
+	}
 	pan_stream_write(c->pan, data, n);
 	return n;
 }
@@ -238,6 +243,7 @@ static CURLcode perform(struct http_client *c, struct http_resp *r, const char *
 	headers_clear(r);
 	sb_reset(&r->body);
 	r->truncated = false;
+	r->headers_done = false;
 	r->status = 0;
 	c->errbuf[0] = '\0';
 	c->cur = r;
@@ -290,10 +296,18 @@ int http_fetch_body(struct http_client *c, struct http_resp *r, const char *meth
 	r->curl_code = (int)rc;
 	if (rc != CURLE_OK) {
 		r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-		snprintf(r->error, sizeof(r->error), "%s",
-		         c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-		/* A timed-out body that had begun is still a response worth reading. */
-		return r->status > 0 ? 0 : -1;
+		const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+		/* Headers that never ended (a server sending them forever, or
+		 * hanging up among them) are no response: the ones not seen could
+		 * hold what the checks look for. A body that had begun is still a
+		 * response worth reading. */
+		if (r->status > 0 && !r->headers_done) {
+			snprintf(r->error, sizeof(r->error),
+			         "the response's header block did not end: %.180s", why);
+			r->status = 0;
+			return -1;
+		}
+		snprintf(r->error, sizeof(r->error), "%s", why);
 	}
 	return r->status > 0 ? 0 : -1;
 }

@@ -47,6 +47,7 @@ struct http_resp {
 	size_t nh, caph;
 	struct strbuf body; /* at most max_body bytes */
 	bool truncated;     /* the body was longer than max_body; the rest was not read */
+	bool headers_done;  /* the header block ended (its empty line came) */
 	bool timed_out;
 	bool tls_unverified; /* the response came over TLS that failed verification */
 	int curl_code;       /* CURLcode; 0 on success (a cut body counts as success) */

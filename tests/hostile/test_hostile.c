@@ -3,7 +3,8 @@
  * built to hurt a scanner -- TLS servers that hang, answer garbage,
  * announce a 16 MB handshake message, send a 100-certificate chain, drip
  * one byte a second or hang up mid-handshake; HTTP servers with endless
- * headers, an endless chunked body and a 10 GB body; a folder with a zip
+ * headers, an endless chunked body and a 10 GB body (to the load probe and
+ * to the web probe); a folder with a zip
  * bomb, a 42-level nested archive, a symlink loop, a FIFO and a 2 GB
  * sparse file -- beside ordinary targets. What a user relies on, for each:
  * the run ends within its timeouts, its peak memory stays under the bound
@@ -157,6 +158,10 @@ Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 
 		          "[target http-%s]\nload = http://127.0.0.1:%d/%s\nload.duration = 2s\n"
 		          "load.connections = 2\nload.threads = 1\n\n",
 		          paths[i], http_port, paths[i]);
+	/* the same servers to the web probe (libcurl) */
+	for (int i = 0; i < 3; i++)
+		sb_printf(&plan, "[target web-%s]\nhttp = http://127.0.0.1:%d/%s\n\n", paths[i],
+		          http_port, paths[i]);
 	sb_printf(&plan, "[target hostile-files]\nfiles = %s\n", files);
 	free(tu_write(fx.dir, "plan.ini", plan.buf));
 	sb_free(&plan);
@@ -180,7 +185,7 @@ Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 
 	json_error_t je;
 	json_t *j = json_load_file(res, 0, &je);
 	cr_assert_not_null(j, "results.json: %s (line %d)", je.text, je.line);
-	cr_assert_eq(json_array_size(json_object_get(j, "runs")), 2 + 6 + 3 + 1);
+	cr_assert_eq(json_array_size(json_object_get(j, "runs")), 2 + 6 + 3 + 3 + 1);
 
 	json_t *runs = json_object_get(j, "runs"), *run;
 	size_t i;
@@ -226,6 +231,21 @@ Test(hostile, every_target_ends_bounded_and_the_others_are_reported, .timeout = 
 		json_t *fe = fact(h, "load.first_error");
 		cr_assert(json_is_string(fe) && strstr(json_string_value(fe), why[k]), "%s: %s",
 		          name, json_is_string(fe) ? json_string_value(fe) : "no load.first_error");
+		free(name);
+	}
+
+	/* the web probe: headers that never end are no response (the checks
+	 * would judge headers it never saw); endless bodies are cut at max-body */
+	json_t *w = run_of(j, "web-endless");
+	cr_assert(errors_mention(w, "header block did not end"));
+	cr_assert(json_is_false(fact(w, "http.reachable")));
+	cr_assert_eq(json_array_size(json_object_get(w, "findings")), 0,
+	             "nothing judged from an unfinished header block");
+	for (int k = 1; k < 3; k++) {
+		char *name = xasprintf("web-%s", paths[k]);
+		w = run_of(j, name);
+		cr_assert(json_is_true(fact(w, "http.reachable")), "%s", name);
+		cr_assert_eq(json_array_size(fact(w, "http.body.truncated")), 1, "%s", name);
 		free(name);
 	}
 
