@@ -115,7 +115,8 @@ static void print_json(const struct probe_run *run, const char *target)
 	json_object_set_new(o, "status", json_string(run->status));
 	facts_to_json(&run->facts, o);
 	json_object_set_new(o, "duration_ms", json_real(run->duration_ms));
-	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+	                            FACTS_JSON_REAL);
 	printf("%s\n", s ? s : "{}");
 	free(s);
 	json_decref(o);

@@ -116,6 +116,17 @@ void fact_value_copy(struct fact_value *dst, const struct fact_value *src);
 /* Human rendering of a value ("true", "12", "[a, b]"); caller frees. */
 char *fact_value_str(const struct fact_value *v);
 
+/*
+ * The flag for reals in the JSON files and output assay writes for people
+ * and tools (results.json, `probe --json`, the JSON and SARIF reports):
+ * 12 significant digits. jansson's default of 17 prints 1.62 as
+ * 1.6200000000000001 and a duration as 13.451163999736309, runs of 15 and
+ * 16 digits that a reader, or a card-data scanner run over the reports,
+ * takes for a card number; 12 stays short of the 13 digits the shortest
+ * card number has. (The scheduler's pipe keeps full precision.)
+ */
+#define FACTS_JSON_REAL JSON_REAL_PRECISION(12)
+
 /* JSON: a value <-> json_t (bool, integer, real, string, array of strings). */
 json_t *fact_value_to_json(const struct fact_value *v);
 int fact_value_from_json(struct fact_value *v, const json_t *j);

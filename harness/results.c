@@ -458,7 +458,8 @@ int results_write(const struct results *r, const char *path)
 {
 	json_t *j = results_to_json(r);
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int rc = json_dump_file(j, tmp, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	int rc = json_dump_file(
+	    j, tmp, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER | FACTS_JSON_REAL);
 	json_decref(j);
 	if (rc != 0 || rename(tmp, path) != 0) {
 		int e = errno;

@@ -10,7 +10,8 @@ static int json_render(const struct results *r, const struct render_opts *o, FIL
 {
 	(void)o;
 	json_t *j = results_to_json(r);
-	int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	int rc = json_dumpf(
+	    j, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER | FACTS_JSON_REAL);
 	json_decref(j);
 	if (rc != 0 || fputc('\n', out) == EOF)
 		return err_set("cannot write JSON output");

@@ -482,7 +482,7 @@ static size_t gzip_size(const char *buf, size_t n)
 
 static char *dump(json_t *j)
 {
-	return json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	return json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | FACTS_JSON_REAL);
 }
 
 /* Results whose level is `level` (or every result when NULL) beyond `keep`, removed. */

@@ -385,6 +385,12 @@ Test(results, write_and_read_keep_every_field)
 	char *t1 = tu_read(path), *t2 = tu_read(path2);
 	cr_assert(t1 && t2);
 	cr_expect_str_eq(t1, t2);
+	/* Reals are written short: 0.1 as 0.1, not 0.10000000000000001, a run
+	 * of 17 digits a reader or a card-data scanner takes for a card number */
+	cr_expect(strstr(t1, "\"exec.ratio\": 0.1,"), "exec.ratio as written: %s",
+	          strstr(t1, "\"exec.ratio\""));
+	cr_expect_null(strstr(t1, "0.1000"));
+	cr_expect(strstr(t1, "\"duration_ms\": 1234.5,"));
 	free(t1);
 	free(t2);
 	free(path2);
