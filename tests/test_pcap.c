@@ -310,6 +310,28 @@ Test(pcap_tcp, a_million_half_open_flows_in_bounded_memory, .timeout = 120)
 	free(path);
 }
 
+/* Every segment waits behind a hole, as many as a direction may hold
+ * (4,096), round after round: each hole is recorded once, the bytes after
+ * it all delivered, and a card number sent one digit a segment behind the
+ * last hole is found whole. (Such a stream once cost a walk of the waiting
+ * list per segment, 13 times the time of the same packets in order:
+ * docs/fuzzing.md.) */
+Test(pcap_tcp, segments_behind_holes_round_after_round, .timeout = 60)
+{
+	char *path = gen("holes", "holes.pcap", "20");
+	struct res x = probe("%s", path);
+	cr_assert_eq(x.code, 0, "%s", x.err);
+	cr_assert_eq(fi(&x, "pcap.packets"), 3 + 20 * 4096);
+	cr_assert_eq(fi(&x, "pcap.gaps"), 20);
+	cr_assert_eq(fi(&x, "pcap.gap_bytes"), 20);
+	cr_assert_eq(fi(&x, "pcap.payload_bytes"), 20 * 4096);
+	cr_assert_eq(fi(&x, "pcap.pan"), 1);
+	res_free(&x);
+	struct tu_run r = tu_sh("rm -f %s", path);
+	tu_run_free(&r);
+	free(path);
+}
+
 Test(pcap_tcp, total_buffer_bound_flushes_the_oldest_waiting_flows, .timeout = 30)
 {
 	/* 200 flows whose second segments all wait for their first */

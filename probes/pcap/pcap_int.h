@@ -90,10 +90,11 @@ struct pc_dir {
 	bool classified;
 	uint16_t nooo;
 	uint32_t ooo_bytes;
-	struct pc_ooo *ooo; /* sorted by sequence number */
-	uint64_t off;       /* stream offset of next (payload bytes and gaps so far) */
-	int scanner;        /* slot in run->scanners, or -1 */
-	uint64_t scan_base; /* stream offset where the current scanner started */
+	struct pc_ooo *ooo;      /* sorted by sequence number */
+	struct pc_ooo *ooo_tail; /* its last segment, where a stream after a hole lands */
+	uint64_t off;            /* stream offset of next (payload bytes and gaps so far) */
+	int scanner;             /* slot in run->scanners, or -1 */
+	uint64_t scan_base;      /* stream offset where the current scanner started */
 	struct pc_lines *lines;
 	uint8_t *saved; /* the last bytes scanned when its scanner was taken (PC_TAIL) */
 	uint16_t nsaved;
