@@ -275,7 +275,7 @@ static void add_logical(json_t *arr, const char *target, const char *name, const
 	free(fq);
 }
 
-static json_t *result_json(const struct results *r, const struct verdict_row *w, long index)
+static json_t *result_json(const struct rt_runs *ix, const struct verdict_row *w, long index)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "ruleId", jstr(w->rule));
@@ -293,7 +293,8 @@ static json_t *result_json(const struct results *r, const struct verdict_row *w,
 	sb_free(&msg);
 
 	struct locs l = {.arr = json_array()};
-	rt_row_findings(r, w, add_finding_loc, &l);
+	const struct results *r = ix->r;
+	rt_row_findings(ix, w, add_finding_loc, &l);
 	if (l.nfile == 0) {
 		json_t *logical = json_array();
 		const char *tname = has(w->target) ? w->target : "-";
@@ -386,6 +387,8 @@ static json_t *sarif_build(const struct results *r)
 
 	json_t *results = json_array();
 	size_t truncated = 0;
+	struct rt_runs ix;
+	rt_runs_init(&ix, r);
 	for (size_t i = 0; i < r->nrows; i++) {
 		const struct verdict_row *w = &r->rows[i];
 		if (!is_result(w))
@@ -394,8 +397,9 @@ static json_t *sarif_build(const struct results *r)
 			truncated++;
 			continue;
 		}
-		json_array_append_new(results, result_json(r, w, rule_index(&rs, w->rule)));
+		json_array_append_new(results, result_json(&ix, w, rule_index(&rs, w->rule)));
 	}
+	rt_runs_free(&ix);
 	free(rs.first);
 
 	struct summary s;

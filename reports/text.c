@@ -203,16 +203,48 @@ const char *rt_time(struct rt *t, const char *iso)
 	return rt_c(t, iso);
 }
 
-void rt_row_findings(const struct results *r, const struct verdict_row *w,
+static int by_target(const void *a, const void *b, void *arg)
+{
+	const struct results *r = arg;
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+	int c = strcmp(r->runs[i].target, r->runs[k].target);
+	return c ? c : (i > k) - (i < k);
+}
+
+void rt_runs_init(struct rt_runs *ix, const struct results *r)
+{
+	ix->r = r;
+	ix->order = xcalloc(r->nruns + 1, sizeof(*ix->order));
+	ix->n = 0;
+	for (size_t i = 0; i < r->nruns; i++)
+		if (r->runs[i].target)
+			ix->order[ix->n++] = i;
+	qsort_r(ix->order, ix->n, sizeof(*ix->order), by_target, (void *)r);
+}
+
+void rt_runs_free(struct rt_runs *ix)
+{
+	free(ix->order);
+	ix->order = NULL;
+	ix->n = 0;
+}
+
+void rt_row_findings(const struct rt_runs *ix, const struct verdict_row *w,
                      void (*fn)(const struct probe_run *run, const struct finding *fd, void *arg),
                      void *arg)
 {
 	if (!w->target)
 		return;
-	for (size_t i = 0; i < r->nruns; i++) {
-		const struct probe_run *run = &r->runs[i];
-		if (!run->target || strcmp(run->target, w->target) != 0)
-			continue;
+	size_t lo = 0, hi = ix->n; /* the first run whose target is not below w's */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->r->runs[ix->order[mid]].target, w->target) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->n && strcmp(ix->r->runs[ix->order[lo]].target, w->target) == 0; lo++) {
+		const struct probe_run *run = &ix->r->runs[ix->order[lo]];
 		bool mine = w->nprobes == 0;
 		for (size_t k = 0; k < w->nprobes && !mine; k++)
 			mine = run->probe && w->probes[k] && strcmp(run->probe, w->probes[k]) == 0;

@@ -72,10 +72,25 @@ void rt_sets_count(struct rt_sets *s, const struct results *r);
 void rt_sets_free(struct rt_sets *s);
 
 /*
- * The findings that belong to a verdict row: those of the runs on the
- * row's target by one of the row's probes. Calls fn for each.
+ * The runs of a results model ordered by target (then by their order in
+ * the model), so that the runs of one target are found by a binary search:
+ * a run of 10,000 targets has 190,000 verdict rows, and a scan of every run
+ * for each row was 1.9 billion comparisons.
  */
-void rt_row_findings(const struct results *r, const struct verdict_row *w,
+struct rt_runs {
+	const struct results *r;
+	size_t *order; /* indexes of r->runs that have a target */
+	size_t n;
+};
+void rt_runs_init(struct rt_runs *ix, const struct results *r);
+void rt_runs_free(struct rt_runs *ix);
+
+/*
+ * The findings that belong to a verdict row: those of the runs on the
+ * row's target by one of the row's probes, in the model's order. Calls fn
+ * for each.
+ */
+void rt_row_findings(const struct rt_runs *ix, const struct verdict_row *w,
                      void (*fn)(const struct probe_run *run, const struct finding *fd, void *arg),
                      void *arg);
 
