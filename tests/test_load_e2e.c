@@ -78,7 +78,7 @@ static int run_load(struct facts *f, const char *url, double timeout_s, const ch
 	/* Under memcheck (make valgrind sets TEST_WRAPPER) on a busy machine a
 	 * TLS request can take longer than the default 2 s: the tests that
 	 * count requests would count timeouts instead. */
-	if (!rt && getenv("TEST_WRAPPER") && *getenv("TEST_WRAPPER")) {
+	if (!rt && tu_memcheck()) {
 		names[n] = xstrdup("load.request_timeout");
 		o[n] = (struct target_option){names[n], "20s"};
 		n++;

@@ -688,7 +688,7 @@ Test(pan_bad, deadline_cuts_the_scan_short_with_what_was_found, .timeout = 60)
 	const char *in[] = {dir};
 	struct opts one = {"files.threads", "1"};
 	/* under memcheck (make valgrind sets TEST_WRAPPER) everything is ~30x slower */
-	double slow = getenv("TEST_WRAPPER") && *getenv("TEST_WRAPPER") ? 30 : 1;
+	double slow = tu_memcheck() ? 30 : 1;
 	double t0 = time_mono_ms();
 	int rc = run_pan(&f, in, 1, &one, 1, 0.04 * slow);
 	cr_log_info("cut short after %.0f ms, %lld bytes scanned", time_mono_ms() - t0,

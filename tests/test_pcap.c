@@ -293,7 +293,7 @@ Test(pcap_tcp, a_million_half_open_flows_in_bounded_memory, .timeout = 120)
 {
 	/* one million SYNs that are never answered, then one real flow (under
 	 * `make valgrind`, 200000: memcheck is ~30x slower) */
-	bool slow = getenv("TEST_WRAPPER") && *getenv("TEST_WRAPPER");
+	bool slow = tu_memcheck();
 	long long n = slow ? 200000 : 1000000;
 	char *count = xasprintf("%lld", n);
 	char *path = gen("halfopen", "h.pcap", count);

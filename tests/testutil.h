@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,6 +73,13 @@ static inline const char *tu_bin(void)
 {
 	const char *b = getenv("ASSAY_BIN");
 	return b ? b : "build/assay";
+}
+
+/* Running under memcheck (make valgrind sets TEST_WRAPPER): some 30 times slower. */
+static inline bool tu_memcheck(void)
+{
+	const char *w = getenv("TEST_WRAPPER");
+	return w && *w;
 }
 
 struct tu_run {
